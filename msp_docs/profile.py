@@ -1,0 +1,434 @@
+"""The organisation profile: read a YAML file, validate it with Cerberus, return a frozen Profile.
+
+Every problem is reported at once, each naming file, line and field and saying what is expected.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import hashlib
+import re
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from msp_docs import yamlfile
+from msp_docs.errors import Problem, ProfileError
+
+KINDS = ("housing-association", "local-authority", "almo", "supported-housing", "contractor")
+
+_EMAIL = re.compile(r"^[^@\s<>()\[\],;:\"]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$")
+_PHONE = re.compile(r"^\+?[0-9 ()\-.]{3,40}(?:\s*(?:ext\.?|extension|x)\s*[0-9]{1,6})?$", re.IGNORECASE)
+_URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
+_SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
+_CLAUSE_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
+# Characters Word cannot store (XML 1.0) or that would change meaning in a template.
+_BAD_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+MAX_TEXT = 10_000
+
+
+def _data_file(name: str):
+    return resources.files("msp_docs").joinpath("data", name)
+
+
+@lru_cache(maxsize=None)
+def schema_document() -> dict:
+    """The profile schema file as plain data (with ``definitions`` and ``schema``)."""
+    from ruamel.yaml import YAML
+
+    return YAML(typ="safe", pure=True).load(_data_file("profile-schema.yaml").read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=None)
+def checklist_item_ids() -> tuple[str, ...]:
+    """Ids of the self-assessment checklist items a profile may answer."""
+    from ruamel.yaml import YAML
+
+    data = YAML(typ="safe", pure=True).load(_data_file("catalogue/checklist.yaml").read_text(encoding="utf-8"))
+    return tuple(str(item["id"]) for item in data["items"])
+
+
+def _cerberus_schema() -> dict:
+    return schema_document()["schema"]
+
+
+def _validator_class():
+    import cerberus
+
+    class ProfileValidator(cerberus.Validator):
+        """Cerberus validator with the named checks and coercions the schema file uses."""
+
+        def __init__(self, *args, base_dir: Path | None = None, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.base_dir = base_dir
+
+        def _normalize_coerce_integer(self, value):
+            if isinstance(value, bool):
+                raise ValueError("not a whole number")
+            if isinstance(value, int):
+                return value
+            if isinstance(value, str) and re.fullmatch(r"\s*[+-]?\d{1,9}\s*", value):
+                return int(value)
+            raise ValueError("not a whole number")
+
+        def _normalize_coerce_date(self, value):
+            if isinstance(value, dt.date):
+                return value
+            if isinstance(value, str):
+                return dt.date.fromisoformat(value.strip())
+            raise ValueError("not a date")
+
+        def _check_with_email(self, field, value):
+            if isinstance(value, str) and not _EMAIL.match(value):
+                self._error(field, f"'{value}' is not an email address; write it like name@example.org.uk")
+
+        def _check_with_phone(self, field, value):
+            if isinstance(value, str):
+                digits = sum(c.isdigit() for c in value)
+                if not _PHONE.match(value) or digits < 3 or digits > 16:
+                    self._error(field, f"'{value}' is not a phone number; use digits, spaces and an optional leading +, for example 01632 960 118")
+
+        def _check_with_url(self, field, value):
+            if isinstance(value, str) and not _URL.match(value):
+                self._error(field, f"'{value}' is not a web address; start it with https://")
+
+        def _check_with_slug(self, field, value):
+            if isinstance(value, str) and not _SLUG.match(value):
+                self._error(field, f"'{value}' is not a short id; use lower-case letters, digits and hyphens, for example building-management")
+
+        def _check_with_clause_id(self, field, value):
+            if isinstance(value, str) and not _CLAUSE_ID.match(value):
+                self._error(field, f"'{value}' is not a clause id; list them with `msp-docs clauses`")
+
+        def _check_with_checklist_item(self, field, value):
+            ids = checklist_item_ids()
+            if value not in ids:
+                hint = _did_you_mean(str(value), ids)
+                self._error(field, f"'{value}' is not a checklist item; use one of {', '.join(ids)}{hint}")
+
+        def _check_with_contact_route(self, field, value):
+            if isinstance(value, Mapping) and not any(value.get(k) for k in ("phone", "email", "online_form")):
+                self._error(field, "needs at least one of phone, email or online_form")
+
+        def _check_with_image_path(self, field, value):
+            if not isinstance(value, str):
+                return
+            path = Path(value)
+            if self.base_dir is not None and not path.is_absolute():
+                path = self.base_dir / path
+            if path.suffix.lower() not in (".png", ".jpg", ".jpeg"):
+                self._error(field, f"'{value}' is not a PNG or JPEG file; use a .png or .jpg logo")
+                return
+            try:
+                head = path.read_bytes()[:8] if path.stat().st_size <= 5_000_000 else None
+            except OSError:
+                self._error(field, f"'{value}' was not found (paths are relative to the profile file)")
+                return
+            if head is None:
+                self._error(field, f"'{value}' is larger than 5 MB; use a smaller logo")
+            elif not (head.startswith(b"\x89PNG\r\n\x1a\n") or head.startswith(b"\xff\xd8\xff")):
+                self._error(field, f"'{value}' is not a readable PNG or JPEG image")
+
+    return ProfileValidator
+
+
+@dataclass(frozen=True)
+class Profile:
+    """A validated organisation profile: frozen data plus where it came from."""
+
+    path: str
+    data: "FrozenMap"
+    lines: Mapping[tuple, int]
+
+    @property
+    def name(self) -> str:
+        """The organisation's name."""
+        return self.data["organisation"]["name"]
+
+    @property
+    def slug(self) -> str:
+        """Folder name for this organisation's documents."""
+        return self.data["organisation"]["slug"] or slugify(self.name)
+
+    @property
+    def base_dir(self) -> Path:
+        """The folder the profile file is in (logo paths are relative to it)."""
+        return Path(self.path).resolve().parent
+
+    def services(self) -> list[str]:
+        """The contracted services, in profile order, without duplicates."""
+        seen: list[str] = []
+        for contract in self.data["contracts"]:
+            if contract["service"] not in seen:
+                seen.append(contract["service"])
+        return seen
+
+
+class FrozenMap(Mapping):
+    """A read-only mapping that knows its field path, so template errors can name the field."""
+
+    __slots__ = ("_data", "_path")
+
+    def __init__(self, data: dict, path: str) -> None:
+        self._data = data
+        self._path = path
+
+    def __getitem__(self, key):
+        return self._data[key]
+
+    def __iter__(self):
+        return iter(self._data)
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def __repr__(self) -> str:
+        return f"FrozenMap({self._path!r})"
+
+    @property
+    def field_path(self) -> str:
+        """Dotted path of this mapping inside the profile, e.g. ``people.operational_lead``."""
+        return self._path
+
+
+def freeze(value: Any, path: str = "") -> Any:
+    """Turn plain data into FrozenMap and tuples, recursively."""
+    if isinstance(value, dict):
+        return FrozenMap({k: freeze(v, f"{path}.{k}" if path else str(k)) for k, v in value.items()}, path)
+    if isinstance(value, (list, tuple)):
+        return tuple(freeze(v, f"{path}[{i}]") for i, v in enumerate(value))
+    return value
+
+
+def thaw(value: Any) -> Any:
+    """Turn frozen data back into plain dicts and lists (for JSON and for mutation in tests)."""
+    if isinstance(value, Mapping):
+        return {k: thaw(v) for k, v in value.items()}
+    if isinstance(value, tuple):
+        return [thaw(v) for v in value]
+    return value
+
+
+def slugify(name: str) -> str:
+    """A folder-safe ASCII slug for an organisation name; falls back to a short hash."""
+    text = unicodedata.normalize("NFKD", name.replace("&", " and "))
+    text = text.encode("ascii", "ignore").decode("ascii").lower()
+    text = re.sub(r"['’]", "", text)
+    text = re.sub(r"[^a-z0-9]+", "-", text).strip("-")
+    text = text[:60].rstrip("-")
+    if not text:
+        text = "organisation-" + hashlib.sha256(name.encode("utf-8")).hexdigest()[:8]
+    return text
+
+
+def load_profile(path: str | Path) -> Profile:
+    """Read and validate a profile file; raise ProfileError listing every problem."""
+    file = str(path)
+    try:
+        doc = yamlfile.load(path, what="profile")
+    except yamlfile.YamlReadError as err:
+        raise ProfileError(f"{file}: the profile cannot be read", problems=[err.problem]) from None
+    return validate_data(doc.data, doc.lines, file)
+
+
+def validate_data(data: Any, lines: Mapping[tuple, int], file: str) -> Profile:
+    """Validate plain profile data (as read from ``file``) and return a frozen Profile."""
+    locate = yamlfile.YamlDocument(data=data, lines=dict(lines), file=file)
+    if not isinstance(data, dict):
+        raise ProfileError(
+            f"{file}: the profile is not valid",
+            problems=[Problem(file, 1, None, "must be a mapping of fields (organisation:, people:, ...), not a single value or a list")],
+        )
+    problems = _text_problems(data, (), locate)
+    validator = _validator_class()(_cerberus_schema(), base_dir=Path(file).resolve().parent)
+    if not validator.validate(data):
+        problems.extend(_translate(validator, locate))
+    if problems:
+        problems = _dedupe(problems)
+        problems.sort(key=lambda p: (p.line or 0, p.field or ""))
+        count = len(problems)
+        raise ProfileError(f"{file}: {count} problem{'s' if count != 1 else ''} in this profile", problems=problems)
+    normal = validator.document
+    return Profile(path=file, data=freeze(normal), lines=dict(lines))
+
+
+def _dedupe(problems: list[Problem]) -> list[Problem]:
+    seen, out = set(), []
+    for p in problems:
+        key = (p.line, p.field, p.message)
+        if key not in seen:
+            seen.add(key)
+            out.append(p)
+    return out
+
+
+def _field_name(path: tuple) -> str:
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out
+
+
+def _text_problems(value: Any, path: tuple, locate) -> list[Problem]:
+    """Control characters and over-long text, anywhere in the profile."""
+    problems: list[Problem] = []
+    if isinstance(value, dict):
+        for k, v in value.items():
+            if _BAD_CHARS.search(k):
+                problems.append(Problem(locate.file, locate.line_of(path), _field_name(path) or None, f"a key contains a control character ({_show_char(k)}); retype it"))
+            problems.extend(_text_problems(v, path + (k,), locate))
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            problems.extend(_text_problems(v, path + (i,), locate))
+    elif isinstance(value, str):
+        bad = _BAD_CHARS.search(value)
+        if bad:
+            problems.append(
+                Problem(locate.file, locate.line_of(path), _field_name(path), f"contains a control character ({_show_char(bad.group())}) that Word cannot show; delete it and retype the text")
+            )
+        elif len(value) > MAX_TEXT:
+            problems.append(Problem(locate.file, locate.line_of(path), _field_name(path), f"is {len(value):,} characters long; the limit is {MAX_TEXT:,}"))
+    return problems
+
+
+def _show_char(text: str) -> str:
+    for ch in text:
+        if _BAD_CHARS.match(ch):
+            return f"U+{ord(ch):04X}"
+    return "?"
+
+
+def _leaf_errors(errors):
+    for error in errors:
+        if error.is_group_error and error.child_errors:
+            yield from _leaf_errors(error.child_errors)
+        else:
+            yield error
+
+
+def _schema_at(path: tuple) -> dict | None:
+    """The Cerberus rules for the field at ``path`` (list indexes step into the item schema)."""
+    rules: dict | None = {"type": "dict", "schema": _cerberus_schema()}
+    for part in path:
+        if rules is None:
+            return None
+        if isinstance(part, int):
+            rules = rules.get("schema") if rules.get("type") == "list" else None
+        else:
+            if "schema" in rules and rules.get("type") == "dict":
+                rules = rules["schema"].get(part)
+            elif "valuesrules" in rules:
+                rules = rules["valuesrules"]
+            else:
+                return None
+    return rules
+
+
+def _describe(rules: dict | None) -> str:
+    meta = (rules or {}).get("meta") or {}
+    text = meta.get("description", "")
+    if "example" in meta and not isinstance(meta["example"], (dict, list)):
+        example = meta["example"]
+        example = str(example).lower() if isinstance(example, bool) else str(example).splitlines()[0]
+        text = f"{text} For example: {example}" if text else f"for example: {example}"
+    return text
+
+
+def _did_you_mean(word: str, choices) -> str:
+    match = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f"; did you mean '{match[0]}'?" if match else ""
+
+
+_TYPE_WORDS = {
+    "string": "text",
+    "integer": "a whole number",
+    "boolean": "true or false",
+    "dict": "a block of fields",
+    "list": "a list (lines starting with '-')",
+    "date": "a date (YYYY-MM-DD)",
+}
+
+
+def _show_value(value: Any) -> str:
+    if value is None:
+        return "empty"
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, dict):
+        return "a block of fields"
+    if isinstance(value, list):
+        return "a list"
+    text = str(value)
+    if len(text) > 60:
+        text = text[:57] + "..."
+    return f"'{text}'"
+
+
+def _translate(validator, locate) -> list[Problem]:
+    from cerberus import errors as cerr
+
+    problems: list[Problem] = []
+    leaves = list(_leaf_errors(validator._errors))
+    coerce_failed = {tuple(e.document_path) for e in leaves if e.code == cerr.COERCION_FAILED.code}
+    for error in leaves:
+        path = tuple(error.document_path)
+        if error.code == cerr.BAD_TYPE.code and path in coerce_failed:
+            continue  # the coercion message says the same thing more helpfully
+        field = _field_name(path)
+        line = locate.line_of(path)
+        rules = _schema_at(path)
+        code = error.code
+        if code == cerr.UNKNOWN_FIELD.code:
+            parent = _schema_at(path[:-1]) or {}
+            choices = list((parent.get("schema") or {}).keys()) if isinstance(parent.get("schema"), dict) else []
+            hint = _did_you_mean(str(path[-1]), choices)
+            known = f" (known fields here: {', '.join(choices)})" if choices and not hint else ""
+            message = f"unknown field '{path[-1]}'{hint}{known}"
+            if " " in str(path[-1]).strip():
+                message += "; if this is the end of a value that contains a comma inside { }, put the whole value in quotes"
+        elif code == cerr.REQUIRED_FIELD.code:
+            line = locate.line_of(path[:-1])
+            description = _describe(rules)
+            message = "is missing; add it" + (f" ({description})" if description else "")
+        elif code == cerr.BAD_TYPE.code:
+            want = _TYPE_WORDS.get(error.constraint if isinstance(error.constraint, str) else error.constraint[0], str(error.constraint))
+            message = f"is {_show_value(error.value)}, but must be {want}"
+        elif code in (cerr.EMPTY_NOT_ALLOWED.code, cerr.NOT_NULLABLE.code):
+            description = _describe(rules)
+            message = "is empty; fill it in" + (f" ({description})" if description else "")
+        elif code == cerr.UNALLOWED_VALUE.code:
+            allowed = [str(a) for a in error.constraint]
+            message = f"{_show_value(error.value)} is not allowed; use one of: {', '.join(allowed)}{_did_you_mean(str(error.value), allowed)}"
+        elif code == cerr.COERCION_FAILED.code:
+            want = "a date written as YYYY-MM-DD, for example 2026-04-01" if (rules or {}).get("coerce") == "date" else "a whole number, for example 12"
+            message = f"{_show_value(error.value)} is not {want}"
+        elif code in (cerr.MIN_VALUE.code, cerr.MAX_VALUE.code):
+            message = f"{_show_value(error.value)} is out of range; use a number from {(rules or {}).get('min', '?')} to {(rules or {}).get('max', '?')}"
+        elif code == cerr.MIN_LENGTH.code:
+            what = "item" if isinstance(error.value, list) else "character"
+            message = f"needs at least {error.constraint} {what}{'s' if error.constraint != 1 else ''}"
+        elif code == cerr.MAX_LENGTH.code:
+            what = "items" if isinstance(error.value, list) else "characters"
+            message = f"is too long; the limit is {error.constraint:,} {what}"
+        elif code == cerr.CUSTOM.code and error.info:
+            message = str(error.info[0])
+        else:
+            message = f"is not valid ({error.rule}: {error.constraint})"
+        problems.append(Problem(locate.file, line, field or None, message))
+    return problems
+
+
+def starter_profile(kind: str = "housing-association") -> str:
+    """The commented starter profile, with ``organisation.kind`` set to ``kind``."""
+    if kind not in KINDS:
+        raise ValueError(kind)
+    text = _data_file("starter-profile.yaml").read_text(encoding="utf-8")
+    return re.sub(r"(?m)^(  kind: )housing-association\b", rf"\g<1>{kind}", text, count=1)

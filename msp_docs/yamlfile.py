@@ -1,0 +1,200 @@
+"""Read a YAML file safely into plain data, keeping the line of every key and list item.
+
+Profiles are typed by hand, so this module guards the door: size limits, UTF-8 only, no
+duplicate keys, no alias bombs, no deep nesting. Plain scalars stay text (``04827`` keeps its
+leading zero, ``3.10`` stays ``3.10``); the schema decides what is a number or a date.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from msp_docs.errors import Problem
+
+MAX_FILE_BYTES = 2_000_000
+MAX_NODES = 200_000
+MAX_DEPTH = 40
+
+Path_ = tuple  # a field path such as ("people", "operational_lead", "email") or ("areas", 0)
+
+
+@dataclass(frozen=True)
+class YamlDocument:
+    """Plain data read from a YAML file, with the 1-based line of each field path."""
+
+    data: Any
+    lines: dict[tuple, int]
+    file: str
+
+    def line_of(self, path: tuple) -> int | None:
+        """The line of ``path``, or of its nearest ancestor that has one."""
+        path = tuple(path)
+        while path:
+            if path in self.lines:
+                return self.lines[path]
+            path = path[:-1]
+        return self.lines.get((), None)
+
+
+class YamlReadError(Exception):
+    """Raised when a YAML file cannot be read; carries one :class:`Problem`."""
+
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(str(problem))
+        self.problem = problem
+
+
+def _yaml():
+    """A round-trip loader whose plain scalars stay strings, except booleans and null."""
+    from ruamel.yaml import YAML
+    from ruamel.yaml.nodes import ScalarNode
+    from ruamel.yaml.resolver import VersionedResolver
+    from ruamel.yaml.tag import Tag
+
+    bool_tag = Tag(suffix="tag:yaml.org,2002:bool")
+    null_tag = Tag(suffix="tag:yaml.org,2002:null")
+
+    class TextResolver(VersionedResolver):
+        """Resolve plain scalars to text so nothing typed is reinterpreted as a number or date."""
+
+        def resolve(self, kind, value, implicit):  # noqa: D401 - ruamel API
+            if kind is ScalarNode and implicit[0]:
+                if value in ("true", "True", "TRUE", "false", "False", "FALSE"):
+                    return bool_tag
+                if value in ("", "~", "null", "Null", "NULL"):
+                    return null_tag
+                return self.DEFAULT_SCALAR_TAG
+            return super().resolve(kind, value, implicit)
+
+    yaml = YAML(typ="rt")
+    yaml.Resolver = TextResolver
+    yaml.allow_duplicate_keys = False
+    return yaml
+
+
+def read_text(path: str | os.PathLike, *, what: str = "file", max_bytes: int = MAX_FILE_BYTES) -> str:
+    """Read a UTF-8 text file with clear errors for folders, missing files, size and encoding."""
+    name = str(path)
+    p = Path(path)
+    if p.is_dir():
+        raise YamlReadError(Problem(name, None, None, f"is a folder, not a {what}; give the path of a .yaml file"))
+    try:
+        size = p.stat().st_size
+    except FileNotFoundError:
+        raise YamlReadError(Problem(name, None, None, f"no such {what}; check the path")) from None
+    except OSError as err:
+        raise YamlReadError(Problem(name, None, None, f"cannot be read: {err.strerror}")) from None
+    if size > max_bytes:
+        raise YamlReadError(
+            Problem(name, None, None, f"is {size:,} bytes; a {what} may be at most {max_bytes:,} bytes")
+        )
+    try:
+        raw = p.read_bytes()
+    except OSError as err:
+        raise YamlReadError(Problem(name, None, None, f"cannot be read: {err.strerror}")) from None
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise YamlReadError(Problem(name, 1, None, "is saved as UTF-16; save it as UTF-8 and try again"))
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        line = raw[: err.start].count(b"\n") + 1
+        raise YamlReadError(
+            Problem(name, line, None, f"is not UTF-8 text (byte 0x{raw[err.start]:02x}); save it as UTF-8 and try again")
+        ) from None
+
+
+def load(path: str | os.PathLike, *, what: str = "file") -> YamlDocument:
+    """Load a YAML file into plain dicts, lists and strings with a line for each field path."""
+    text = read_text(path, what=what)
+    return loads(text, file=str(path), what=what)
+
+
+def loads(text: str, *, file: str = "<string>", what: str = "file") -> YamlDocument:
+    """Load YAML text; see :func:`load`."""
+    if not text.strip() or all(not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()):
+        raise YamlReadError(Problem(file, None, None, f"is empty; a {what} needs content (try `msp-docs init`)"))
+    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+    try:
+        docs = list(_yaml().load_all(io.StringIO(text)))
+    except MarkedYAMLError as err:
+        mark = err.problem_mark or err.context_mark
+        line = mark.line + 1 if mark is not None else None
+        message = _describe_yaml_error(err)
+        raise YamlReadError(Problem(file, line, None, message)) from None
+    except YAMLError as err:
+        raise YamlReadError(Problem(file, None, None, f"is not valid YAML: {err}")) from None
+    except RecursionError:
+        raise YamlReadError(Problem(file, None, None, f"is nested too deeply (more than {MAX_DEPTH} levels)")) from None
+    docs = [d for d in docs if d is not None]
+    if not docs:
+        raise YamlReadError(Problem(file, None, None, f"is empty; a {what} needs content (try `msp-docs init`)"))
+    if len(docs) > 1:
+        raise YamlReadError(Problem(file, None, None, "holds more than one YAML document (a '---' line); keep one profile per file"))
+    lines: dict[tuple, int] = {(): 1}
+    counter = [0]
+    try:
+        data = _plain(docs[0], (), lines, counter, file, 0)
+    except RecursionError:
+        raise YamlReadError(Problem(file, None, None, f"is nested too deeply (more than {MAX_DEPTH} levels)")) from None
+    return YamlDocument(data=data, lines=lines, file=file)
+
+
+def _describe_yaml_error(err) -> str:
+    problem = (err.problem or "").strip()
+    if "found duplicate key" in problem or "duplicate key" in str(err):
+        key = ""
+        if "\"" in problem:
+            key = problem.split('"')[1]
+        return f"the key '{key}' appears twice in the same block; keep one" if key else "a key appears twice in the same block; keep one"
+    if "found character '\\t'" in problem or "\\t" in problem:
+        return "uses a tab for indentation; YAML needs spaces"
+    context = (err.context or "").strip()
+    text = problem or context or "syntax error"
+    return f"is not valid YAML ({text}); check the indentation and quotes on this line"
+
+
+def _plain(node: Any, path: tuple, lines: dict, counter: list, file: str, depth: int) -> Any:
+    """Convert ruamel's round-trip objects into plain data, recording lines and bounding size."""
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+    counter[0] += 1
+    if counter[0] > MAX_NODES:
+        raise YamlReadError(
+            Problem(file, None, None, f"expands to more than {MAX_NODES:,} values (a YAML alias bomb?); remove the anchors and aliases")
+        )
+    if depth > MAX_DEPTH:
+        raise YamlReadError(Problem(file, lines.get(path), None, f"is nested too deeply (more than {MAX_DEPTH} levels)"))
+    if isinstance(node, CommentedMap):
+        out = {}
+        for key, value in node.items():
+            if isinstance(key, (CommentedMap, CommentedSeq, list, dict)):
+                raise YamlReadError(Problem(file, None, ".".join(map(str, path)) or None, "uses a complex mapping key; keys must be plain words"))
+            key_text = key if isinstance(key, str) else ("" if key is None else str(key).lower() if isinstance(key, bool) else str(key))
+            try:
+                line, _col = node.lc.key(key)
+                lines[path + (key_text,)] = line + 1
+            except (KeyError, TypeError, AttributeError):
+                pass
+            out[key_text] = _plain(value, path + (key_text,), lines, counter, file, depth + 1)
+        return out
+    if isinstance(node, CommentedSeq):
+        items = []
+        for index, value in enumerate(node):
+            try:
+                line, _col = node.lc.item(index)
+                lines[path + (index,)] = line + 1
+            except (KeyError, TypeError, AttributeError, IndexError):
+                pass
+            items.append(_plain(value, path + (index,), lines, counter, file, depth + 1))
+        return items
+    if isinstance(node, str):
+        return str(node)  # drop ruamel's scalar-string subclasses
+    if isinstance(node, bool) or node is None:
+        return node
+    # Tagged scalars (!!int 5) and the like come back as Python values; keep their text.
+    return str(node)
