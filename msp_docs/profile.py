@@ -63,9 +63,10 @@ def _validator_class():
     class ProfileValidator(cerberus.Validator):
         """Cerberus validator with the named checks and coercions the schema file uses."""
 
-        def __init__(self, *args, base_dir: Path | None = None, **kwargs):
-            super().__init__(*args, **kwargs)
-            self.base_dir = base_dir
+        @property
+        def base_dir(self) -> Path | None:
+            # Extra keyword arguments live in _config, which Cerberus hands on to child validators.
+            return self._config.get("base_dir")
 
         def _normalize_coerce_integer(self, value):
             if isinstance(value, bool):
@@ -249,12 +250,23 @@ def validate_data(data: Any, lines: Mapping[tuple, int], file: str) -> Profile:
     if not validator.validate(data):
         problems.extend(_translate(validator, locate))
     if problems:
-        problems = _dedupe(problems)
+        problems = _dedupe(_drop_missing_explained_by_typos(problems))
         problems.sort(key=lambda p: (p.line or 0, p.field or ""))
         count = len(problems)
         raise ProfileError(f"{file}: {count} problem{'s' if count != 1 else ''} in this profile", problems=problems)
     normal = validator.document
     return Profile(path=file, data=freeze(normal), lines=dict(lines))
+
+
+def _drop_missing_explained_by_typos(problems: list[Problem]) -> list[Problem]:
+    """Drop "x is missing" when an unknown key next to it is a near miss for x (one message is enough)."""
+    suggested = set()
+    for p in problems:
+        if p.field and "; did you mean '" in p.message and p.message.startswith("unknown field"):
+            parent = p.field.rsplit(".", 1)[0] if "." in p.field else ""
+            name = p.message.split("; did you mean '")[1].split("'")[0]
+            suggested.add(f"{parent}.{name}" if parent else name)
+    return [p for p in problems if not (p.field in suggested and p.message.startswith("is missing"))]
 
 
 def _dedupe(problems: list[Problem]) -> list[Problem]:
@@ -432,3 +444,54 @@ def starter_profile(kind: str = "housing-association") -> str:
         raise ValueError(kind)
     text = _data_file("starter-profile.yaml").read_text(encoding="utf-8")
     return re.sub(r"(?m)^(  kind: )housing-association\b", rf"\g<1>{kind}", text, count=1)
+
+
+def profile_reference() -> str:
+    """docs/profile.md: every profile field with its type, whether it is required and its description."""
+    lines = [
+        "# Organisation profile reference",
+        "",
+        "<!-- Generated from msp_docs/data/profile-schema.yaml by",
+        '     python -c "from msp_docs.profile import profile_reference; print(profile_reference(), end=\'\')" > docs/profile.md',
+        "     A test fails when this file is out of date. -->",
+        "",
+        "A profile is a YAML file; `msp-docs init FILE` writes a commented starter. Fields marked",
+        "*required* must be present; optional fields may be left out (they are then empty).",
+        "Unknown fields are errors, so a misspelt field name is caught.",
+        "",
+        "| Field | Type | Required | Description |",
+        "|---|---|---|---|",
+    ]
+
+    def kind_of(rules: dict) -> str:
+        kind = rules.get("type", "")
+        if kind == "list":
+            inner = rules.get("schema", {})
+            return f"list of {kind_of(inner) if isinstance(inner, dict) and 'type' in inner else 'items'}"
+        words = {"string": "text", "integer": "whole number", "boolean": "true/false", "dict": "block", "date": "date (YYYY-MM-DD)"}
+        text = words.get(kind, kind)
+        if "allowed" in rules and kind == "string":
+            text += ": " + ", ".join(f"`{a}`" for a in rules["allowed"])
+        return text
+
+    def walk(schema: dict, prefix: str) -> None:
+        for name, rules in schema.items():
+            path = f"{prefix}.{name}" if prefix else name
+            meta = rules.get("meta") or {}
+            description = str(meta.get("description", "")).replace("|", "\\|")
+            example = meta.get("example")
+            if example not in (None, [], {}) and rules.get("type") not in ("dict",):
+                shown = ", ".join(map(str, example)) if isinstance(example, list) else str(example).lower() if isinstance(example, bool) else str(example).splitlines()[0]
+                description += f" Example: `{shown}`."
+            required = "required" if rules.get("required") else ""
+            lines.append(f"| `{path}` | {kind_of(rules)} | {required} | {description.strip()} |")
+            if rules.get("type") == "dict" and isinstance(rules.get("schema"), dict):
+                walk(rules["schema"], path)
+            elif rules.get("type") == "list" and isinstance(rules.get("schema"), dict) and rules["schema"].get("type") == "dict":
+                walk(rules["schema"].get("schema", {}), f"{path}[]")
+            elif "valuesrules" in rules:
+                walk(rules["valuesrules"].get("schema", {}), f"{path}.<item>")
+
+    walk(_cerberus_schema(), "")
+    lines.append("")
+    return "\n".join(lines)

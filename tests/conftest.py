@@ -1,0 +1,35 @@
+"""Shared fixtures: paths to the example profiles and fixture files."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+PROFILES = ROOT / "profiles"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+EXAMPLE_PROFILES = sorted(PROFILES.glob("*.yaml"))
+REAL_DOCX = ROOT.parent / "shared" / "real-docx"
+
+
+def soffice() -> str | None:
+    """Path of LibreOffice's soffice, if installed."""
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+@pytest.fixture
+def profile_fixture():
+    """Path to a profile fixture by file name."""
+
+    def get(name: str) -> Path:
+        return FIXTURES / "profiles" / name
+
+    return get
+
+
+@pytest.fixture(params=EXAMPLE_PROFILES, ids=[p.stem for p in EXAMPLE_PROFILES])
+def example_profile(request) -> Path:
+    """Each example profile in profiles/."""
+    return request.param

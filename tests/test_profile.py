@@ -1,0 +1,171 @@
+"""Organisation profiles: every problem reported at once with file, line, field and a fix."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from msp_docs.errors import ProfileError
+from msp_docs.profile import KINDS, load_profile, slugify, starter_profile, thaw, validate_data
+
+
+def problems_of(path) -> list[str]:
+    with pytest.raises(ProfileError) as err:
+        load_profile(path)
+    return [str(p) for p in err.value.problems]
+
+
+def test_example_profiles_are_valid(example_profile):
+    profile = load_profile(example_profile)
+    assert profile.name
+    assert profile.data["areas"], "every example works in at least one area"
+
+
+def test_example_names_include_ampersand_and_apostrophe():
+    names = [load_profile(p).name for p in Path(__file__).resolve().parent.parent.joinpath("profiles").glob("*.yaml")]
+    assert any("&" in n and "'" in n for n in names)
+
+
+def test_values_are_kept_exactly_and_typed_by_the_schema():
+    profile = load_profile(Path(__file__).resolve().parent.parent / "profiles" / "kingsmead-st-annes.yaml")
+    assert profile.data["organisation"]["registration_number"] == "04827"
+    assert profile.data["governance"]["policy_version"] == "3.1"
+    assert profile.data["governance"]["approval_date"] == dt.date(2026, 4, 1)
+    assert profile.data["workforce"]["refresher_interval_months"] == 24
+    assert profile.data["people"]["operational_lead"]["name"] == "Siobhán Ó Briain"
+
+
+def test_optional_fields_are_filled_with_null():
+    profile = load_profile(Path(__file__).resolve().parent.parent / "profiles" / "flameguard-gas-services.yaml")
+    assert profile.data["organisation"]["email"] is None
+    assert profile.data["areas"][1]["mash"] is None
+    assert profile.data["records"]["information_sharing_agreements"] == ()
+
+
+def test_profile_is_frozen():
+    profile = load_profile(Path(__file__).resolve().parent.parent / "profiles" / "kingsmead-st-annes.yaml")
+    with pytest.raises(TypeError):
+        profile.data["organisation"]["name"] = "x"  # type: ignore[index]
+
+
+def test_invalid_email_names_file_line_field_and_fix(profile_fixture):
+    (problem,) = problems_of(profile_fixture("lead-email-invalid.yaml"))
+    assert problem.endswith(
+        "lead-email-invalid.yaml:45: people.operational_lead.email: 'jo@' is not an email address; write it like name@example.org.uk"
+    )
+
+
+def test_missing_field_points_at_its_parent_and_says_what_to_add(profile_fixture):
+    (problem,) = problems_of(profile_fixture("lead-missing-email.yaml"))
+    assert ":41: people.operational_lead.email: is missing; add it (Email address." in problem
+
+
+def test_unknown_key_suggests_the_near_miss(profile_fixture):
+    (problem,) = problems_of(profile_fixture("unknown-key-typo.yaml"))
+    assert ":19: organisation.legal_nme: unknown field 'legal_nme'; did you mean 'legal_name'?" in problem
+
+
+def test_every_problem_is_reported_at_once(profile_fixture):
+    problems = problems_of(profile_fixture("several-problems.yaml"))
+    assert len(problems) == 3
+    joined = "\n".join(problems)
+    assert "governance: is missing" in joined
+    assert "organisation.kind: 'housing-asociation' is not allowed" in joined and "did you mean 'housing-association'" in joined
+    assert "people.operational_lead.email: 'jo@'" in joined
+
+
+def test_wrong_types_say_what_is_expected(profile_fixture):
+    problems = "\n".join(problems_of(profile_fixture("wrong-types.yaml")))
+    assert "workforce.refresher_interval_months: 'every two years' is not a whole number" in problems
+    assert "workforce.mca_training: is 'sometimes', but must be true or false" in problems
+    assert "governance.approval_date: '1st April 2026' is not a date written as YYYY-MM-DD" in problems
+
+
+@pytest.mark.parametrize(
+    "fixture, expected",
+    [
+        ("empty.yaml", "is empty; a profile needs content"),
+        ("only-comments.yaml", "is empty; a profile needs content"),
+        ("syntax-error-unclosed-bracket.yaml", ":21: is not valid YAML"),
+        ("tab-indentation.yaml", ":19: uses a tab for indentation; YAML needs spaces"),
+        ("name-control-character.yaml", "organisation.name: contains a control character (U+0007)"),
+        ("duplicate-key.yaml", ":20: the key 'legal_name' appears twice in the same block; keep one"),
+        ("alias-bomb.yaml", "a YAML alias bomb?"),
+        ("top-level-list.yaml", "must be a mapping of fields"),
+        ("two-documents.yaml", "holds more than one YAML document"),
+    ],
+)
+def test_unreadable_profiles_give_one_clear_message(profile_fixture, fixture, expected):
+    problems = problems_of(profile_fixture(fixture))
+    assert len(problems) == 1
+    assert expected in problems[0]
+    assert fixture in problems[0]
+
+
+def test_comma_inside_flow_mapping_gets_a_hint(tmp_path):
+    text = starter_profile().replace(
+        '2a: {answer: in-progress, evidence: Policy being rewritten with msp-docs.}',
+        '2a: {answer: in-progress, evidence: Policy being rewritten, with msp-docs.}',
+    )
+    path = tmp_path / "comma.yaml"
+    path.write_text(text, encoding="utf-8")
+    (problem,) = problems_of(path)
+    assert "put the whole value in quotes" in problem
+
+
+def test_starter_profile_is_valid_for_every_kind(tmp_path):
+    for kind in KINDS:
+        path = tmp_path / f"{kind}.yaml"
+        path.write_text(starter_profile(kind), encoding="utf-8")
+        assert load_profile(path).data["organisation"]["kind"] == kind
+
+
+def test_logo_must_exist_and_be_an_image(tmp_path):
+    text = starter_profile().replace("  # logo:                            # optional PNG or JPEG, relative to this file\n  #   path: logo.png\n  #   alt_text: Example Housing logo", "  logo:\n    path: logo.png\n    alt_text: Example Housing logo")
+    path = tmp_path / "logo.yaml"
+    path.write_text(text, encoding="utf-8")
+    assert "logo.path: 'logo.png' was not found" in problems_of(path)[0]
+    (tmp_path / "logo.png").write_bytes(b"not really a png")
+    assert "is not a readable PNG or JPEG image" in problems_of(path)[0]
+    (tmp_path / "logo.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 20)
+    assert load_profile(path).data["organisation"]["logo"]["alt_text"] == "Example Housing logo"
+
+
+def test_validate_data_accepts_thawed_profile_round_trip():
+    profile = load_profile(Path(__file__).resolve().parent.parent / "profiles" / "eastmoor-district-council.yaml")
+    again = validate_data(thaw(profile.data), profile.lines, profile.path)
+    assert again.data == profile.data
+
+
+@pytest.mark.parametrize(
+    "name, slug",
+    [
+        ("Kingsmead & St Anne's Housing", "kingsmead-and-st-annes-housing"),
+        ("Eastmoor District Council – Housing Services", "eastmoor-district-council-housing-services"),
+        ("Zoë's Homes", "zoes-homes"),
+    ],
+)
+def test_slugify(name, slug):
+    assert slugify(name) == slug
+
+
+def test_slugify_falls_back_to_a_hash_for_non_latin_names():
+    slug = slugify("مساكن الأمل")
+    assert slug.startswith("organisation-") and len(slug) == len("organisation-") + 8
+
+
+def test_docs_profile_reference_is_up_to_date():
+    from msp_docs.profile import profile_reference
+
+    docs = (Path(__file__).resolve().parent.parent / "docs" / "profile.md").read_text(encoding="utf-8")
+    assert docs == profile_reference(), "docs/profile.md is stale: regenerate it (command at the top of the file)"
+
+
+def test_docs_profile_reference_mentions_every_field_of_the_starter():
+    from msp_docs.profile import profile_reference
+
+    reference = profile_reference()
+    for field in ("people.operational_lead.email", "areas[].adult_social_care.online_form", "contracts[].reporting_timescale_hours", "self_assessment.<item>.answer"):
+        assert f"`{field}`" in reference
