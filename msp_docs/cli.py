@@ -141,6 +141,95 @@ def validate(profiles: tuple[str, ...]) -> None:
         raise InvalidInputError(f"{failed} of {len(_expand_profiles(profiles))} profile(s) are not valid; fix the problems listed above")
 
 
+_SEVERITY = {EXIT_OK: 0, EXIT_GAPS: 1, EXIT_INVALID: 2, EXIT_INTERNAL: 3}
+
+
+def _worst(codes) -> int:
+    """The most serious exit code: internal error, then invalid input, then gaps, then ok."""
+    return max(codes, key=lambda c: _SEVERITY.get(c, 3), default=EXIT_OK)
+
+
+def _progress(total: int, label: str, quiet: bool):
+    """A progress bar on a terminal for batches; nothing when quiet or not a terminal."""
+    if quiet or total < 2 or not sys.stderr.isatty():
+        return None
+    return click.progressbar(length=total, label=label, file=sys.stderr)
+
+
+@cli.command()
+@click.argument("profiles", nargs=-1, required=True, type=click.Path(path_type=str))
+@click.option("-o", "--output", "output", default="output", show_default=True, type=click.Path(file_okay=False, path_type=str), help="Folder to write into; each organisation gets a sub-folder.")
+@click.option("--only", "only", metavar="KIND,...", help="Build only these documents: policy, procedure, contract (all contracts), contract-<service>, self-assessment, leaflet.")
+@click.option("--force", is_flag=True, help="Replace documents that already exist.")
+@click.option("--date", "date", type=click.DateTime(formats=["%Y-%m-%d"]), help="Date recorded in the documents' properties (default: today); the same profile, date and version give identical files.")
+@click.option("--pdf", is_flag=True, help="Also write a PDF of each document (needs LibreOffice).")
+@click.option("--templates", "templates", type=click.Path(file_okay=False, exists=True, path_type=str), help="Folder of your own Word templates (copies of templates/ with your branding).")
+@click.option("-j", "--jobs", "jobs", type=click.IntRange(min=1), default=None, help="Profiles to build at once (default: the number of CPUs).")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar and only problems are printed.")
+def build(profiles, output, only, force, date, pdf, templates, jobs, quiet) -> None:
+    """Write the Word documents for one or more profiles (or folders of profiles).
+
+    Writes OUTPUT/<organisation>/<document>.docx for the policy, procedure, a
+    safeguarding schedule per contracted service, the self-assessment and the
+    tenant leaflet, then checks each against its baseline. Exits 3 when a
+    document does not cover its baseline (for example when the profile left
+    a clause out).
+
+    \b
+    Example:
+      msp-docs build profiles/ --date 2026-04-01
+      msp-docs build my-org.yaml -o out --only policy,contract-gas --force
+    """
+    from msp_docs.build import build_many
+
+    paths = _expand_profiles(profiles)
+    only_list = [item.strip() for item in only.split(",") if item.strip()] if only else None
+    bar = _progress(len(paths), "Building", quiet)
+    codes: list[int] = []
+
+    def report(result) -> None:
+        if bar is not None:
+            bar.update(1)
+        if result.error is not None:
+            click.echo(f"\n{result.profile}: error: {result.error}" if bar else f"{result.profile}: error: {result.error}", err=True)
+            codes.append(_exit_code_for(result.error))
+            return
+        if not quiet:
+            click.echo(f"{result.organisation} -> {result.folder}")
+        for doc in result.documents:
+            if doc.uncovered:
+                click.echo(f"  {doc.name}.docx: {len(doc.uncovered)} of {doc.required} baseline requirements not covered: {', '.join(doc.uncovered)}", err=True)
+            elif not quiet:
+                click.echo(f"  {doc.name}.docx: all {doc.required} baseline requirements covered" + (f" (+ {doc.name}.pdf)" if doc.pdf else ""))
+            for clause_id, reason in doc.skipped:
+                if "exclude_clauses" in reason and not quiet:
+                    click.echo(f"    left out: {clause_id} ({reason})")
+        for warning in result.warnings:
+            click.echo(f"warning: {warning}", err=True)
+        codes.append(EXIT_GAPS if result.gaps else EXIT_OK)
+
+    results = build_many(
+        paths,
+        jobs=jobs or os.cpu_count() or 1,
+        on_result=report,
+        out_dir=output,
+        only=only_list,
+        force=force,
+        date=date.date() if date else None,
+        templates_dir=templates,
+        pdf=pdf,
+    )
+    if bar is not None:
+        bar.render_finish()
+    code = _worst(codes)
+    if len(results) > 1 and not quiet:
+        failed = sum(1 for r in results if r.error is not None)
+        written = sum(len(r.documents) for r in results)
+        click.echo(f"built {written} document(s) for {len(results) - failed} of {len(results)} profile(s)")
+    if code != EXIT_OK:
+        click.get_current_context().exit(code)
+
+
 def _expand_profiles(paths) -> list[str]:
     """Profile paths, with folders replaced by the .yaml/.yml files inside them (sorted)."""
     from pathlib import Path

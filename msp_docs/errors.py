@@ -46,11 +46,19 @@ class MspDocsError(Exception):
         self.field = field
         self.problems = tuple(problems)
 
+    def __reduce__(self):
+        # Keep every attribute when an error crosses a process boundary (batch builds).
+        return (_rebuild, (type(self), self.message, self.file, self.line, self.field, self.problems))
+
     def __str__(self) -> str:
         if self.problems:
             head = self.message
             return head + "\n" + "\n".join(f"  {p}" for p in self.problems)
         return str(Problem(self.file, self.line, self.field, self.message)) if self.file else self.message
+
+
+def _rebuild(cls, message, file, line, field, problems):
+    return cls(message, file=file, line=line, field=field, problems=problems)
 
 
 class InvalidInputError(MspDocsError):

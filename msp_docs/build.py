@@ -1,0 +1,162 @@
+"""Build documents for one or many profiles: validate, plan, render, write, and report coverage.
+
+This module calls the stages in order (profile -> plan -> render -> write) and returns plain
+results; it knows nothing of the command line. Batches run in worker processes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from msp_docs.errors import MspDocsError
+
+
+@dataclass(frozen=True)
+class BuiltDocument:
+    """One written document and how it stands against its baseline."""
+
+    name: str
+    path: str
+    required: int
+    uncovered: tuple[str, ...]
+    skipped: tuple[tuple[str, str], ...] = ()
+    pdf: str | None = None
+
+    @property
+    def covered(self) -> int:
+        """How many baseline requirements the document covers."""
+        return self.required - len(self.uncovered)
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    """What happened for one profile: the documents written, or the error that stopped it."""
+
+    profile: str
+    organisation: str | None = None
+    folder: str | None = None
+    documents: tuple[BuiltDocument, ...] = ()
+    error: MspDocsError | None = None
+    warnings: tuple[str, ...] = field(default=())
+
+    @property
+    def gaps(self) -> bool:
+        """True when any document misses part of its baseline."""
+        return any(d.uncovered for d in self.documents)
+
+
+def build_profile(
+    profile_path: str | os.PathLike,
+    out_dir: str | os.PathLike = "output",
+    *,
+    only: Iterable[str] | None = None,
+    force: bool = False,
+    date: dt.date | None = None,
+    templates_dir: str | os.PathLike | None = None,
+    pdf: bool = False,
+) -> BuildResult:
+    """Build every document (or those in ``only``) for one profile; raise MspDocsError on failure."""
+    from msp_docs.plan import documents_for, plan_document
+    from msp_docs.profile import load_profile
+    from msp_docs.render import render_document
+    from msp_docs.write import refuse_existing, write_atomic
+
+    profile = load_profile(profile_path)
+    specs = documents_for(profile, list(only) if only else None)
+    folder = Path(out_dir) / profile.slug
+    targets = [folder / f"{spec.name}.docx" for spec in specs]
+    pdf_targets = [t.with_suffix(".pdf") for t in targets] if pdf else []
+    refuse_existing(targets + pdf_targets, force)
+    warnings: list[str] = []
+    converter = None
+    if pdf:
+        from msp_docs.convert import find_soffice
+
+        converter = find_soffice()
+        if converter is None:
+            warnings.append("--pdf: LibreOffice (soffice) is not installed, so no PDFs were written; install it (e.g. apt-get install libreoffice-writer-nogui) and run again")
+    built: list[BuiltDocument] = []
+    for spec, target in zip(specs, targets):
+        plan = plan_document(profile, spec, date)
+        rendered = render_document(plan, templates_dir=templates_dir, date=date, profile_dir=profile.base_dir)
+        write_atomic(target, rendered.data, force=force)
+        pdf_path = None
+        if converter is not None:
+            from msp_docs.convert import docx_to_pdf
+
+            pdf_bytes = docx_to_pdf(target, soffice=converter)
+            pdf_path = str(write_atomic(target.with_suffix(".pdf"), pdf_bytes, force=force))
+        built.append(
+            BuiltDocument(
+                name=spec.name,
+                path=str(target),
+                required=len(plan.required),
+                uncovered=plan.uncovered,
+                skipped=plan.skipped,
+                pdf=pdf_path,
+            )
+        )
+    return BuildResult(profile=str(profile_path), organisation=profile.name, folder=str(folder), documents=tuple(built), warnings=tuple(warnings))
+
+
+def _build_one(args: tuple) -> BuildResult:
+    """Worker entry point: build one profile and turn msp-docs errors into a result."""
+    path, kwargs = args
+    try:
+        return build_profile(path, **kwargs)
+    except MspDocsError as err:
+        return BuildResult(profile=str(path), error=err)
+
+
+def build_many(
+    paths: list[str],
+    *,
+    jobs: int = 1,
+    on_result: Callable[[BuildResult], None] | None = None,
+    **kwargs,
+) -> list[BuildResult]:
+    """Build many profiles, in ``jobs`` worker processes; one bad profile does not stop the others.
+
+    Results come back in the order of ``paths``; ``on_result`` is called as each one finishes.
+    """
+    results: dict[int, BuildResult] = {}
+    if jobs <= 1 or len(paths) <= 1:
+        for index, path in enumerate(paths):
+            result = _build_one((path, kwargs))
+            results[index] = result
+            if on_result:
+                on_result(result)
+    else:
+        import multiprocessing
+
+        _warm_caches(kwargs.get("templates_dir"))
+        context = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+            futures = {pool.submit(_build_one, (path, kwargs)): index for index, path in enumerate(paths)}
+            for future in as_completed(futures):
+                result = future.result()
+                results[futures[future]] = result
+                if on_result:
+                    on_result(result)
+    return [results[i] for i in range(len(paths))]
+
+
+def _warm_caches(templates_dir) -> None:
+    """Load the catalogue, clause library and templates once, before worker processes fork."""
+    from msp_docs.catalogue import load_catalogue
+    from msp_docs.clauses import load_library
+    from msp_docs.plan import document_kinds
+    from msp_docs.render import template_bytes
+
+    load_catalogue()
+    load_library()
+    for info in document_kinds()["kinds"].values():
+        try:
+            template_bytes(info["template"], templates_dir)
+        except MspDocsError:
+            pass  # reported properly by the profile that needs it

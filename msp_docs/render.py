@@ -1,0 +1,322 @@
+"""Render a planned document to .docx bytes: the Word template gives the look, the clauses the content.
+
+docxtpl renders the template's title page, headers and footers in a sandboxed, autoescaping Jinja
+environment with strict undefined variables; the clauses are then added as real Word paragraphs,
+lists and tables at the template's ``{{ body_anchor }}`` paragraph, each clause wrapped in a
+bookmark that names its id (the marker the checker reads).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from msp_docs import __version__, _ooxml, markup
+from msp_docs.clauses import blocks_text, join_and, render_clause, ukdate
+from msp_docs.errors import TemplateError
+from msp_docs.plan import Plan
+
+BODY_ANCHOR = "[[msp-docs: clauses go here]]"
+LOGO_WIDTH_MM = 45
+
+# Style ids the renderer uses, each with the style to fall back to when a template lacks it.
+_FALLBACKS = {
+    "Heading1": None,
+    "Heading2": "Heading1",
+    "Heading3": "Heading2",
+    "ClauseText": "BodyText",
+    "BodyText": "Normal",
+    "ListBullet": "BodyText",
+    "ListBullet2": "ListBullet",
+    "ListBullet3": "ListBullet2",
+    "ListNumber": "BodyText",
+    "ListNumber2": "ListNumber",
+    "ListNumber3": "ListNumber2",
+    "TableText": "Normal",
+    "TableHeading": "TableText",
+    "MspTable": "TableGrid",
+    "TableGrid": None,
+    "Normal": None,
+}
+
+
+@dataclass(frozen=True)
+class RenderedDocument:
+    """A generated document: its bytes and the clause markers written into it."""
+
+    plan: Plan
+    data: bytes
+    markers: tuple[tuple[str, str], ...]
+
+    @property
+    def name(self) -> str:
+        """File stem, e.g. ``policy`` or ``contract-gas``."""
+        return self.plan.spec.name
+
+
+def default_templates_dir() -> Path:
+    """The shipped templates: msp_docs.templates when installed, else templates/ in a checkout."""
+    try:
+        from importlib import resources
+
+        folder = Path(str(resources.files("msp_docs.templates")))
+        if (folder / "policy.docx").exists():
+            return folder
+    except ModuleNotFoundError:
+        pass
+    return Path(__file__).resolve().parent.parent / "templates"
+
+
+@lru_cache(maxsize=32)
+def _template_bytes(path: str, mtime: float, size: int) -> bytes:
+    return Path(path).read_bytes()
+
+
+def template_bytes(name: str, templates_dir: str | Path | None = None) -> tuple[Path, bytes]:
+    """Read a template once per process (cached by path, size and modification time)."""
+    folder = Path(templates_dir) if templates_dir else default_templates_dir()
+    path = folder / name
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        raise TemplateError(f"template {path} was not found; the templates folder needs {name}") from None
+    if stat.st_size > 20_000_000:
+        raise TemplateError(f"template {path} is larger than 20 MB")
+    return path, _template_bytes(str(path), stat.st_mtime, stat.st_size)
+
+
+@lru_cache(maxsize=1)
+def _docx_environment():
+    """The Jinja environment for Word templates: sandboxed, autoescaped for XML, strict."""
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+    from msp_docs.clauses import _undefined_class
+
+    env = ImmutableSandboxedEnvironment(autoescape=True, undefined=_undefined_class())
+    env.filters["ukdate"] = ukdate
+    env.filters["join_and"] = join_and
+    return env
+
+
+def _template_context(plan: Plan, tpl, profile_dir: Path | None) -> dict[str, Any]:
+    context = dict(plan.context)
+    context["body_anchor"] = BODY_ANCHOR
+    context["logo"] = ""
+    logo = plan.context["org"]["logo"]
+    if logo:
+        from docx.shared import Mm
+        from docxtpl import InlineImage
+
+        path = Path(logo["path"])
+        if not path.is_absolute() and profile_dir is not None:
+            path = profile_dir / path
+        context["logo"] = InlineImage(tpl, str(path), width=Mm(LOGO_WIDTH_MM))
+    return context
+
+
+def render_document(plan: Plan, *, templates_dir: str | Path | None = None, date: dt.date | None = None, profile_dir: Path | None = None) -> RenderedDocument:
+    """Render one planned document to .docx bytes."""
+    from docxtpl import DocxTemplate
+    from jinja2 import TemplateSyntaxError
+    from jinja2.exceptions import SecurityError, UndefinedError
+
+    path, data = template_bytes(plan.spec.template, templates_dir)
+    try:
+        tpl = DocxTemplate(io.BytesIO(data))
+        tpl.init_docx()
+    except Exception as err:  # python-docx raises several kinds for a broken package
+        raise TemplateError(f"template {path} is not a Word document that can be opened ({type(err).__name__}: {err})") from None
+    context = _template_context(plan, tpl, profile_dir)
+    try:
+        tpl.render(context, jinja_env=_docx_environment(), autoescape=True)
+    except UndefinedError as err:
+        raise TemplateError(f"template {path.name} uses {err}; the profile does not provide it (check the tag's spelling)") from None
+    except TemplateSyntaxError as err:
+        raise TemplateError(f"template {path.name} has a broken tag: {err.message}") from None
+    except SecurityError as err:
+        raise TemplateError(f"template {path.name} tried something the sandbox does not allow: {err}") from None
+    document = tpl.docx
+    markers = _insert_clauses(document, plan)
+    if plan.context["org"]["logo"]:
+        _set_image_alt_text(document, plan.context["org"]["logo"]["alt_text"])
+    when = date or dt.date.today()
+    _set_properties(document, plan, when)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return RenderedDocument(plan=plan, data=_ooxml.deterministic_zip(buffer.getvalue(), when), markers=tuple(markers))
+
+
+class _Body:
+    """Builds the clause content as w: elements, resolving styles and list numbering."""
+
+    def __init__(self, document, numbered: bool) -> None:
+        self.document = document
+        self.numbered = numbered
+        styles = document.styles.element
+        self.style_ids = {s.get(_ooxml.w("styleId")) for s in styles.findall(_ooxml.w("style"))}
+        self.numbering = document.part.numbering_part.element
+        list_num = _ooxml.style_num_id(styles, self.style("ListNumber"))
+        self.list_abstract = _ooxml.abstract_num_of(self.numbering, list_num) if list_num else None
+        self.list_nums: dict[int, int] = {}
+
+    def style(self, style_id: str) -> str | None:
+        current: str | None = style_id
+        while current is not None and current not in self.style_ids:
+            current = _FALLBACKS.get(current)
+        return current
+
+    def runs(self, runs) -> list:
+        return [_ooxml.run(r.text, r.bold, r.italic) for r in runs]
+
+    def blocks(self, clause_title: str | None, blocks) -> list:
+        self.list_nums = {}  # list numbers are per clause: each numbered list starts at 1
+        out = []
+        if clause_title is not None:
+            out.append(_ooxml.paragraph(self.style("Heading1"), [_ooxml.run(clause_title)]))
+        for block in blocks:
+            if isinstance(block, markup.Heading):
+                out.append(_ooxml.paragraph(self.style(f"Heading{block.level}"), self.runs(block.runs)))
+            elif isinstance(block, markup.Paragraph):
+                style = "ClauseText" if (self.numbered and block.numbered) else "BodyText"
+                out.append(_ooxml.paragraph(self.style(style), self.runs(block.runs)))
+            elif isinstance(block, markup.ListItem):
+                out.append(self.list_item(block))
+            elif isinstance(block, markup.Table):
+                out.append(self.table(block))
+        return out
+
+    def list_item(self, item: markup.ListItem):
+        level = min(item.level, 2)
+        suffix = "" if level == 0 else str(level + 1)
+        if not item.ordered:
+            return _ooxml.paragraph(self.style(f"ListBullet{suffix}"), self.runs(item.runs))
+        num = None
+        if self.list_abstract is not None:
+            if item.list_index not in self.list_nums:
+                self.list_nums[item.list_index] = _ooxml.new_list_instance(self.numbering, self.list_abstract)
+            num = (self.list_nums[item.list_index], level)
+        return _ooxml.paragraph(self.style(f"ListNumber{suffix}"), self.runs(item.runs), num=num)
+
+    def table(self, block: markup.Table):
+        rows = [block.header, *block.rows]
+        usable = 14400 if self._landscape() else 9600
+        widths = column_widths([[markup.plain_text(cell.runs) for cell in row] for row in rows], usable)
+        highlights = {(r, c) for r, row in enumerate(block.rows) for c, cell in enumerate(row) if cell.highlight}
+        caption = markup.plain_text(block.header[0].runs) if block.header else None
+        return _ooxml.table(
+            [self.runs(c.runs) for c in block.header],
+            [[self.cell_runs(c) for c in row] for row in block.rows],
+            style_id=self.style("MspTable"),
+            header_style=self.style("TableHeading"),
+            cell_style=self.style("TableText"),
+            highlights=highlights,
+            caption=caption,
+            widths=widths,
+        )
+
+    def cell_runs(self, cell: markup.Cell):
+        runs = self.runs(cell.runs)
+        if cell.highlight:
+            for r in runs:
+                rpr = r.find(_ooxml.w("rPr"))
+                if rpr is None:
+                    rpr = r.makeelement(_ooxml.w("rPr"), {})
+                    r.insert(0, rpr)
+                if rpr.find(_ooxml.w("b")) is None:
+                    rpr.insert(0, r.makeelement(_ooxml.w("b"), {}))
+        return runs
+
+    def _landscape(self) -> bool:
+        section = self.document.sections[-1]
+        return section.page_width is not None and section.page_height is not None and section.page_width > section.page_height
+
+
+def column_widths(rows: list[list[str]], usable: int) -> list[int]:
+    """Column widths in twips: room for each column's longest word, the rest shared by amount of text."""
+    columns = len(rows[0])
+    minimum, weight = [], []
+    for col in range(columns):
+        cells = [row[col] for row in rows]
+        longest_word = max((len(word) for cell in cells for word in cell.split()), default=4)
+        minimum.append(min(max(longest_word, 4), 24) * 125 + 250)
+        weight.append(sum(min(len(cell), 200) for cell in cells) + 20)
+    if sum(minimum) >= usable:
+        return [int(usable * m / sum(minimum)) for m in minimum]
+    spare = usable - sum(minimum)
+    total = sum(weight)
+    return [m + int(spare * w / total) for m, w in zip(minimum, weight)]
+
+
+def _insert_clauses(document, plan: Plan) -> list[tuple[str, str]]:
+    body = document.element.body
+    anchor = None
+    for p in body.iter(_ooxml.w("p")):
+        if BODY_ANCHOR in "".join(t.text or "" for t in p.iter(_ooxml.w("t"))):
+            anchor = p
+            break
+    if anchor is None:
+        raise TemplateError(f"template {plan.spec.template} has no paragraph with {{{{ body_anchor }}}}; add one where the clauses should go")
+    builder = _Body(document, plan.spec.numbered)
+    next_id = _ooxml.max_bookmark_id(document.element) + 1
+    markers: list[tuple[str, str]] = []
+    for clause in plan.clauses:
+        rendered = render_clause(clause, plan.context)
+        title = clause.title if clause.heading else None
+        elements = builder.blocks(title, rendered.blocks)
+        if not elements:
+            continue
+        texts = ([title] if title else []) + blocks_text(rendered.blocks)
+        fingerprint = _ooxml.text_fingerprint(texts)
+        name = _ooxml.marker_name(clause.id, fingerprint)
+        first = _ooxml.last_paragraph(elements[0]) if elements[0].tag != _ooxml.w("p") else elements[0]
+        if elements[0].tag == _ooxml.w("tbl"):
+            first = next(elements[0].iter(_ooxml.w("p")))
+        ppr = first.find(_ooxml.w("pPr"))
+        position = 1 if ppr is not None else 0
+        first.insert(position, _ooxml.bookmark_start(next_id, name))
+        _ooxml.last_paragraph(elements[-1]).append(_ooxml.bookmark_end(next_id))
+        next_id += 1
+        markers.append((clause.id, fingerprint))
+        for element in elements:
+            anchor.addprevious(element)
+    anchor.getparent().remove(anchor)
+    return markers
+
+
+def _set_image_alt_text(document, alt_text: str) -> None:
+    ns = "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"
+    for doc_pr in document.element.body.iter(f"{{{ns}}}docPr"):
+        doc_pr.set("descr", alt_text)
+        doc_pr.set("title", alt_text)
+
+
+def _set_properties(document, plan: Plan, when: dt.date) -> None:
+    org = plan.context["org"]
+    props = document.core_properties
+    stamp = dt.datetime(when.year, when.month, when.day, 9, 0, 0)
+    props.title = f"{plan.spec.title} – {org['name']}"
+    props.subject = "Adult safeguarding"
+    props.author = org["name"]
+    props.keywords = "adult safeguarding; Making Safeguarding Personal; Care Act 2014; Mental Capacity Act 2005"
+    props.category = plan.spec.kind
+    props.comments = f"Generated by msp-docs {__version__}."
+    props.language = "en-GB"
+    props.last_modified_by = f"msp-docs {__version__}"
+    props.version = str(plan.context["document"]["version"])
+    props.revision = 1
+    props.created = stamp
+    props.modified = stamp
+    _ooxml.set_custom_properties(
+        document,
+        {
+            "msp-docs.version": __version__,
+            "msp-docs.document": plan.spec.name,
+            "msp-docs.kind": plan.spec.kind,
+            "msp-docs.baseline": plan.spec.baseline,
+            "msp-docs.service": plan.spec.service or "",
+        },
+    )
