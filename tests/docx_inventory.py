@@ -131,6 +131,18 @@ class _Package:
             out.append((rel.get("Id"), rel.get("Type").rsplit("/", 1)[-1], resolved))
         return out
 
+    def reachable_parts(self) -> set[str]:
+        """Parts reached through relationships from the package root (zip junk such as
+        a "[trash]" folder is not part of the document)."""
+        seen: set[str] = set()
+        todo = ["/"]
+        while todo:
+            for _rid, _typ, target in self.rels(todo.pop()):
+                if target in self.names and target not in seen:
+                    seen.add(target)
+                    todo.append(target)
+        return seen
+
     def main_document(self) -> str:
         for _rid, typ, target in self.rels("/"):
             if typ == "officeDocument":
@@ -287,7 +299,7 @@ def inventory(source: str | Path | bytes) -> dict[str, Any]:
     ``core_properties``
         (name, value) of the non-empty title, subject, creator, keywords, description.
     ``parts``
-        (part name, content type) of every part in the package.
+        (part name, content type) of every part reachable through relationships.
     ``counts``
         Number of items under each key above (a summary, not compared).
     """
@@ -340,7 +352,7 @@ def inventory(source: str | Path | bytes) -> dict[str, Any]:
     inv["numbering"], inv["num_instances"] = _numbering(numbering_root)
     inv["styles"], inv["style_digests"] = _styles(styles_root)
     inv["core_properties"] = _core(pkg)
-    inv["parts"] = sorted((name, pkg.content_type(name)) for name in pkg.names)
+    inv["parts"] = sorted((name, pkg.content_type(name)) for name in pkg.reachable_parts())
     inv["counts"] = {k: len(inv[k]) for k in KEYS}
     return inv
 
