@@ -287,3 +287,326 @@ def iter_text_nodes(element) -> Iterator[str]:
             yield "-"
         else:
             yield " " if node.tag == w("tab") else "\n"
+
+
+# --------------------------------------------------------------------------- reading packages safely
+
+MAX_MEMBERS = 5_000
+MAX_PART_BYTES = 400_000_000  # uncompressed size of any one part we read
+MAX_TOTAL_BYTES = 1_000_000_000  # uncompressed size of all parts together (declared)
+MAX_RATIO = 300  # compression ratio above which a large member is treated as a zip bomb
+MC_NS = "http://schemas.openxmlformats.org/markup-compatibility/2006"
+REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
+OFFICE_DOCUMENT_RT = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument"
+_STORY_TYPES = {
+    "http://schemas.openxmlformats.org/officeDocument/2006/relationships/header": "header",
+    "http://schemas.openxmlformats.org/officeDocument/2006/relationships/footer": "footer",
+    "http://schemas.openxmlformats.org/officeDocument/2006/relationships/footnotes": "footnote",
+    "http://schemas.openxmlformats.org/officeDocument/2006/relationships/endnotes": "endnote",
+}
+
+
+class _Limited(io.RawIOBase):
+    """A read-only stream over a zip member that stops a decompression bomb mid-read."""
+
+    def __init__(self, handle, limit: int, name: str, file: str) -> None:
+        self.handle, self.limit, self.name, self.file, self.count = handle, limit, name, file, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        data = self.handle.read(len(buffer))
+        self.count += len(data)
+        if self.count > self.limit:
+            from msp_docs.errors import UnsafeDocumentError
+
+            raise UnsafeDocumentError(f"{self.file}: the part {self.name} expands to more than {self.limit / 1e6:.0f} MB; refusing it as a possible zip bomb")
+        buffer[: len(data)] = data
+        return len(data)
+
+    def close(self) -> None:
+        self.handle.close()
+        super().close()
+
+
+class WordPackage:
+    """A .docx opened for reading, with the zip checked against bombs and hostile names."""
+
+    def __init__(self, path) -> None:
+        from msp_docs.errors import DocumentError, UnsafeDocumentError
+
+        self.file = getattr(path, "name", str(path))
+        try:
+            self.zip = zipfile.ZipFile(path)
+            infos = self.zip.infolist()
+        except zipfile.BadZipFile:
+            raise DocumentError(f"{self.file} is damaged (not a readable zip/.docx); open it in Word, use Open and Repair, and save it again") from None
+        if len(infos) > MAX_MEMBERS:
+            raise UnsafeDocumentError(f"{self.file} holds {len(infos):,} files; a Word document never needs more than {MAX_MEMBERS:,}")
+        total = 0
+        for info in infos:
+            name = info.filename
+            if name.startswith(("/", "\\")) or ".." in name.replace("\\", "/").split("/") or re.match(r"^[A-Za-z]:", name):
+                raise UnsafeDocumentError(f"{self.file} contains a file named '{name}' that points outside the document; it may be malicious and was not read")
+            if info.flag_bits & 0x1:
+                raise DocumentError(f"{self.file} is an encrypted zip; save an unprotected .docx")
+            total += info.file_size
+            if info.file_size > 20_000_000 and info.compress_size and info.file_size / info.compress_size > MAX_RATIO:
+                raise UnsafeDocumentError(f"{self.file}: {name} would expand {info.file_size // max(info.compress_size, 1):,} times; refusing it as a possible zip bomb")
+            if info.file_size > MAX_PART_BYTES and name.endswith(".xml"):
+                raise UnsafeDocumentError(f"{self.file}: {name} is {info.file_size / 1e6:.0f} MB uncompressed; the limit is {MAX_PART_BYTES / 1e6:.0f} MB")
+        if total > MAX_TOTAL_BYTES:
+            raise UnsafeDocumentError(f"{self.file} expands to {total / 1e6:.0f} MB; the limit is {MAX_TOTAL_BYTES / 1e6:.0f} MB")
+        self.names = {info.filename for info in infos}
+        self.main = self._main_part()
+
+    def __enter__(self) -> "WordPackage":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.zip.close()
+
+    def read(self, name: str, limit: int = 50_000_000) -> bytes:
+        """A small part's bytes (bounded)."""
+        with self.open(name, limit) as stream:
+            return stream.read()
+
+    def open(self, name: str, limit: int = MAX_PART_BYTES):
+        """A bounded stream over a part."""
+        from msp_docs.errors import DocumentError
+
+        try:
+            handle = self.zip.open(name)
+        except KeyError:
+            raise DocumentError(f"{self.file} is missing its part {name}; it is damaged") from None
+        except (zipfile.BadZipFile, NotImplementedError, RuntimeError) as err:
+            raise DocumentError(f"{self.file}: the part {name} cannot be read ({err})") from None
+        return io.BufferedReader(_Limited(handle, limit, name, self.file), buffer_size=1 << 16)
+
+    def xml(self, name: str, limit: int = 50_000_000):
+        """A small part parsed safely (no DTDs, no entities, no network)."""
+        from msp_docs.errors import DocumentError, UnsafeDocumentError
+
+        data = self.read(name, limit)
+        try:
+            return safe_xml(data)
+        except ValueError as err:
+            raise UnsafeDocumentError(f"{self.file}: {name}: {err}; refusing it") from None
+        except etree.XMLSyntaxError as err:
+            raise DocumentError(f"{self.file}: the part {name} is damaged XML ({err})") from None
+
+    def _rels(self, part: str) -> list[tuple[str, str, str]]:
+        folder, _, base = part.rpartition("/")
+        rels_name = f"{folder}/_rels/{base}.rels" if folder else f"_rels/{base}.rels"
+        if rels_name not in self.names:
+            return []
+        out = []
+        for rel in self.xml(rels_name).iter(f"{{{REL_NS}}}Relationship"):
+            if rel.get("TargetMode") == "External":
+                continue
+            target = rel.get("Target", "")
+            if target.startswith("/"):
+                resolved = target.lstrip("/")
+            else:
+                parts = (folder.split("/") if folder else []) + target.split("/")
+                stack: list[str] = []
+                for piece in parts:
+                    if piece == "..":
+                        if stack:
+                            stack.pop()
+                    elif piece and piece != ".":
+                        stack.append(piece)
+                resolved = "/".join(stack)
+            out.append((rel.get("Id", ""), rel.get("Type", ""), resolved))
+        return out
+
+    def _main_part(self) -> str:
+        from msp_docs.errors import DocumentError
+
+        for _id, reltype, target in self._rels(""):
+            if reltype == OFFICE_DOCUMENT_RT or reltype.endswith("/officeDocument"):
+                if target in self.names:
+                    return target
+        if "word/document.xml" in self.names:
+            return "word/document.xml"
+        raise DocumentError(f"{self.file} has no main document part; it is not a Word document or it is damaged")
+
+    def related(self, part: str, reltype_suffix: str) -> list[str]:
+        """Targets of a part's relationships whose type ends with ``reltype_suffix``."""
+        return [target for _id, reltype, target in self._rels(part) if reltype.endswith(reltype_suffix) and target in self.names]
+
+    def story_parts(self) -> list[tuple[str, str]]:
+        """(kind, part name) of the body, then headers, footers, footnotes and endnotes."""
+        stories = [("body", self.main)]
+        seen = {self.main}
+        for _id, reltype, target in self._rels(self.main):
+            kind = _STORY_TYPES.get(reltype)
+            if kind and target in self.names and target not in seen:
+                seen.add(target)
+                stories.append((kind, target))
+        order = {"body": 0, "header": 1, "footer": 2, "footnote": 3, "endnote": 4}
+        return sorted(stories, key=lambda s: order[s[0]])
+
+    def heading_levels(self) -> dict[str, int]:
+        """Paragraph style id -> outline level (1-based) for heading styles, following basedOn."""
+        styles_part = next(iter(self.related(self.main, "/styles")), None)
+        if not styles_part:
+            return {}
+        root = self.xml(styles_part)
+        direct: dict[str, int] = {}
+        based: dict[str, str] = {}
+        for style in root.findall(w("style")):
+            sid = style.get(w("styleId")) or ""
+            name_el = style.find(w("name"))
+            name = name_el.get(w("val")) if name_el is not None else ""
+            outline = style.find(f"{w('pPr')}/{w('outlineLvl')}")
+            if outline is not None and (outline.get(w("val")) or "").isdigit() and int(outline.get(w("val"))) < 9:
+                direct[sid] = int(outline.get(w("val"))) + 1
+            else:
+                match = re.match(r"^(?:heading|kop|berschrift|titre)\s*(\d)$", name or "", re.I)
+                if match:
+                    direct[sid] = int(match.group(1))
+            base = style.find(w("basedOn"))
+            if base is not None:
+                based[sid] = base.get(w("val")) or ""
+        levels = dict(direct)
+        for sid in based:
+            current, hops = sid, 0
+            while current not in direct and current in based and hops < 20:
+                current, hops = based[current], hops + 1
+            if sid not in levels and current in direct:
+                levels[sid] = direct[current]
+        return levels
+
+    def custom_properties(self) -> dict[str, str]:
+        """User-defined document properties."""
+        if "docProps/custom.xml" not in self.names:
+            return {}
+        root = self.xml("docProps/custom.xml", 5_000_000)
+        return {prop.get("name", ""): "".join(prop.itertext()) for prop in root.iter(f"{{{CUSTOM_PROPS_NS}}}property")}
+
+    def core_title(self) -> str | None:
+        """dc:title from the core properties, if set."""
+        if "docProps/core.xml" not in self.names:
+            return None
+        root = self.xml("docProps/core.xml", 5_000_000)
+        title = root.find("{http://purl.org/dc/elements/1.1/}title")
+        return (title.text or "").strip() or None if title is not None else None
+
+    def passages(self, kind: str, part: str, heading_levels: dict[str, int], counter: list[int]):
+        """Stream the paragraphs of a story part as Passage objects (see msp_docs.extract)."""
+        from msp_docs.errors import DocumentError, UnsafeDocumentError
+        from msp_docs.extract import MAX_PASSAGE_CHARS, Passage
+
+        stream = self.open(part)
+        try:
+            head = stream.peek(65536)[:65536]
+        except Exception:
+            head = b""
+        if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
+            stream.close()
+            raise UnsafeDocumentError(f"{self.file}: {part} declares a DTD or entities, which Word never writes; refusing it (possible entity-expansion attack)")
+        tags_t, tags_tab, tags_br = w("t"), w("tab"), w("br")
+        tag_p, tag_tbl, tag_txbx = w("p"), w("tbl"), w("txbxContent")
+        tag_del, tag_move_from = w("del"), w("moveFrom")
+        tag_style, tag_outline = w("pStyle"), w("outlineLvl")
+        tag_bm_start, tag_bm_end = w("bookmarkStart"), w("bookmarkEnd")
+        tag_fallback = f"{{{MC_NS}}}Fallback"
+        tag_body = w("body")
+        stack: list[dict] = []
+        deleted = fallback = tables = boxes = 0
+        open_markers: dict[str, str] = {}  # bookmark id -> name, for msp markers open now
+        opened: dict[str, int] = {}  # marker name -> sequence number of its start
+        headings: list[tuple[int, str]] = []
+        label = "table" if kind == "body" else kind
+        try:
+            for event, elem in etree.iterparse(stream, events=("start", "end"), resolve_entities=False, no_network=True, load_dtd=False, remove_comments=True):
+                tag = elem.tag
+                if event == "start":
+                    if tag == tag_p:
+                        stack.append({"text": [], "style": None, "outline": None, "markers": [], "table": tables > 0, "box": boxes > 0})
+                    elif tag == tag_tbl:
+                        tables += 1
+                    elif tag == tag_txbx:
+                        boxes += 1
+                    elif tag == tag_del or tag == tag_move_from:
+                        deleted += 1
+                    elif tag == tag_fallback:
+                        fallback += 1
+                    elif tag == tag_bm_start:
+                        name = elem.get(w("name")) or ""
+                        if name.startswith(MARKER_PREFIX):
+                            bid = elem.get(w("id")) or name
+                            open_markers[bid] = name
+                            opened[name] = len(opened)
+                            if stack:
+                                stack[-1]["markers"].append(name)
+                    elif tag == tag_bm_end:
+                        bid = elem.get(w("id")) or ""
+                        if bid in open_markers:
+                            if stack:
+                                stack[-1]["markers"].append(open_markers[bid])
+                            del open_markers[bid]
+                    continue
+                # end events
+                if tag == tags_t:
+                    if stack and not deleted and not fallback:
+                        stack[-1]["text"].append(elem.text or "")
+                elif tag == tags_tab or tag == tags_br:
+                    if stack and not deleted and not fallback:
+                        stack[-1]["text"].append(" ")
+                elif tag == tag_style:
+                    if stack:
+                        stack[-1]["style"] = elem.get(w("val"))
+                elif tag == tag_outline:
+                    if stack and (elem.get(w("val")) or "").isdigit():
+                        stack[-1]["outline"] = int(elem.get(w("val"))) + 1
+                elif tag == tag_p:
+                    para = stack.pop() if stack else None
+                    if para is not None and not fallback:
+                        text = " ".join("".join(para["text"]).split())
+                        if text:
+                            level = para["outline"] if para["outline"] and para["outline"] < 10 else heading_levels.get(para["style"] or "")
+                            in_body = kind == "body" and not para["table"] and not para["box"]
+                            marker = None
+                            candidates = para["markers"] + list(open_markers.values())
+                            if candidates:
+                                # A paragraph touching two markers (one clause ends, the next starts) belongs to the later one.
+                                marker = max(candidates, key=lambda n: opened.get(n, -1))
+                            counter[0] += 1
+                            part_label = "text box" if para["box"] else (label if para["table"] or kind != "body" else "body")
+                            if level and in_body:
+                                headings = [(lv, h) for lv, h in headings if lv < level]
+                                passage = Passage(text[:MAX_PASSAGE_CHARS], counter[0], tuple(h for _, h in headings), part_label, None, level, marker)
+                                headings.append((level, text[:200]))
+                            else:
+                                passage = Passage(text[:MAX_PASSAGE_CHARS], counter[0], tuple(h for _, h in headings), part_label, None, None, marker)
+                            yield passage
+                    elem.clear(keep_tail=False)
+                elif tag == tag_tbl:
+                    tables -= 1
+                elif tag == tag_txbx:
+                    boxes -= 1
+                elif tag == tag_del or tag == tag_move_from:
+                    deleted -= 1
+                elif tag == tag_fallback:
+                    fallback -= 1
+                parent = elem.getparent()
+                if parent is not None and parent.tag == tag_body:
+                    # Free what has been read: the body's earlier children are no longer needed.
+                    elem.clear(keep_tail=False)
+                    while elem.getprevious() is not None:
+                        del parent[0]
+        except etree.XMLSyntaxError as err:
+            message = str(err)
+            if "depth" in message.lower() or "nesting" in message.lower():
+                raise UnsafeDocumentError(f"{self.file}: {part} is nested too deeply to read safely (for example tables inside tables hundreds of levels deep)") from None
+            raise DocumentError(f"{self.file}: {part} is damaged XML ({message})") from None
+        finally:
+            stream.close()
+
+
+def open_package(path) -> WordPackage:
+    """Open a .docx for reading with safety checks; use as a context manager."""
+    return WordPackage(path)

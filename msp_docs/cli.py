@@ -230,6 +230,146 @@ def build(profiles, output, only, force, date, pdf, templates, jobs, quiet) -> N
         click.get_current_context().exit(code)
 
 
+@cli.command()
+@click.option("--baseline", "baseline", type=click.Choice(["policy", "procedure", "contract", "self-assessment", "leaflet"]), help="List only the requirements this kind of document must cover.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True, help="Output format.")
+def requirements(baseline: str | None, fmt: str) -> None:
+    """List the statutory paragraphs and themes msp-docs knows, and which baselines need them.
+
+    Paragraph ids are guidance paragraph numbers (14.13, 14.55-14.61; 2014-14.29 for the
+    October 2014 numbering the original checklist used); theme ids are words.
+
+    \b
+    Example:
+      msp-docs requirements --baseline contract
+      msp-docs requirements --format json > requirements.json
+    """
+    import json
+
+    from msp_docs.catalogue import load_catalogue
+
+    catalogue = load_catalogue()
+    items = catalogue.to_json(baseline)
+    if fmt == "json":
+        click.echo(json.dumps(items, ensure_ascii=False, indent=2))
+        return
+    for kind, heading in (("paragraph", "Guidance paragraphs"), ("theme", "Themes")):
+        rows = [i for i in items if i["kind"] == kind]
+        if not rows:
+            continue
+        click.echo(f"{heading} ({len(rows)}):")
+        for item in rows:
+            extra = ""
+            if kind == "paragraph":
+                extra = f"  [{item['edition']} numbering; {item['verification']}]"
+            click.echo(f"  {item['id']:<14} {item['title']}{extra}")
+            click.echo(f"  {'':<14} baselines: {', '.join(item['baselines']) or '-'}")
+        click.echo("")
+
+
+@cli.command()
+@click.option("--document", "document", type=click.Choice(["policy", "procedure", "contract", "self-assessment", "leaflet"]), help="List only the clauses of this kind of document.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True, help="Output format.")
+def clauses(document: str | None, fmt: str) -> None:
+    """List the clause library: each clause's id, title, documents, services and what it covers.
+
+    \b
+    Example:
+      msp-docs clauses --document contract
+    """
+    import json
+
+    from msp_docs.clauses import load_library
+
+    library = load_library()
+    chosen = [c for c in library.clauses.values() if document is None or document in c.documents]
+    chosen.sort(key=lambda c: (c.documents[0], c.order, c.id))
+    if fmt == "json":
+        click.echo(json.dumps([c.to_json() for c in chosen], ensure_ascii=False, indent=2))
+        return
+    for clause in chosen:
+        services = f" [{', '.join(clause.services)}]" if clause.services else ""
+        condition = f" (only when: {clause.condition})" if clause.condition else ""
+        click.echo(f"{clause.id:<28} {clause.title}{services}{condition}")
+        click.echo(f"{'':<28} documents: {', '.join(clause.documents)}; covers: {', '.join(clause.covers)}")
+
+
+@cli.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=str))
+@click.option("--baseline", "baseline", type=click.Choice(["auto", "policy", "procedure", "contract", "self-assessment", "leaflet"]), default="auto", show_default=True, help="What the document must cover; auto reads it from msp-docs documents or guesses from the title.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown", "html", "csv", "docx"]), default="text", show_default=True, help="Report format; html and csv give a matrix of documents by requirements.")
+@click.option("-o", "--output", "output", type=click.Path(dir_okay=False, path_type=str), help="Write the report to this file instead of the screen (needed for docx).")
+@click.option("--edition", "edition", type=click.Choice(["2014", "2017"]), default="2017", show_default=True, help="Numbering of the guidance the documents cite (2014: the October 2014 numbering).")
+@click.option("--force", is_flag=True, help="Replace the report file if it exists.")
+@click.option("-j", "--jobs", "jobs", type=click.IntRange(min=1), default=None, help="Documents to read at once (default: the number of CPUs).")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
+def check(files, baseline, fmt, output, edition, force, jobs, quiet) -> None:
+    """Check policies or specifications (docx, pdf, txt, md) for coverage of the guidance.
+
+    Reports, for every statutory paragraph and theme, whether each document
+    covers it, with quoted evidence and where it is. Exits 0 when every
+    required requirement is covered, 3 when there are gaps, 2 on bad input.
+
+    \b
+    Example:
+      msp-docs check provider-policy.docx
+      msp-docs check specs/ --baseline contract --format html -o coverage.html
+    """
+    from msp_docs.check import check_many
+    from msp_docs.report import render
+    from msp_docs.write import write_atomic
+
+    paths = _expand_documents(files)
+    if fmt == "docx" and not output:
+        raise click.UsageError("--format docx writes a Word file: give its name with -o REPORT.docx")
+    if output:
+        from msp_docs.write import refuse_existing
+
+        refuse_existing([output], force)
+    bar = _progress(len(paths), "Checking", quiet)
+    outcomes = check_many(paths, baseline=baseline, edition=edition, jobs=jobs or os.cpu_count() or 1, on_result=(lambda _r: bar.update(1)) if bar else None)
+    if bar is not None:
+        bar.render_finish()
+    reports = [o.report for o in outcomes if o.report is not None]
+    codes = []
+    for outcome in outcomes:
+        if outcome.error is not None:
+            click.echo(f"error: {outcome.error}", err=True)
+            codes.append(_exit_code_for(outcome.error))
+        else:
+            codes.append(EXIT_GAPS if outcome.report.gaps else EXIT_OK)
+    if reports:
+        data = render(reports, fmt)
+        if output:
+            write_atomic(output, data, force=force)
+            click.echo(f"wrote {output} ({len(reports)} document(s))", err=True)
+        else:
+            click.echo(data.decode("utf-8"), nl=False)
+    code = _worst(codes)
+    if code != EXIT_OK:
+        click.get_current_context().exit(code)
+
+
+_DOCUMENT_SUFFIXES = (".docx", ".docm", ".pdf", ".txt", ".md", ".markdown")
+
+
+def _expand_documents(paths) -> list[str]:
+    """Document paths, with folders replaced by the documents inside them (sorted)."""
+    from pathlib import Path
+
+    out: list[str] = []
+    for item in paths:
+        p = Path(item)
+        if p.is_dir():
+            found = sorted(f for f in p.iterdir() if f.is_file() and f.suffix.lower() in _DOCUMENT_SUFFIXES and not f.name.startswith((".", "~$")))
+            if not found:
+                raise InvalidInputError(f"{item} is a folder with no .docx, .pdf, .txt or .md files in it")
+            out.extend(str(f) for f in found)
+        else:
+            out.append(item)
+    return out
+
+
 def _expand_profiles(paths) -> list[str]:
     """Profile paths, with folders replaced by the .yaml/.yml files inside them (sorted)."""
     from pathlib import Path

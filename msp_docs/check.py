@@ -1,0 +1,382 @@
+"""Check a document's coverage of the statutory paragraphs and themes, with quoted evidence.
+
+Two layers decide each requirement:
+
+* clause markers: in a document made by msp-docs every clause sits in a bookmark naming its
+  id and a fingerprint of its text. An intact clause covers what the clause library says it
+  covers; a clause whose text was edited is reported as modified and judged on its text.
+* evidence rules: everywhere else the catalogue's rules (data files) decide, sentence by
+  sentence: named concepts with synonyms, false friends and negations, plus citations of a
+  paragraph number in either numbering.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from msp_docs import _ooxml
+from msp_docs.catalogue import COVERED, MISSING, PARTIAL, load_catalogue, normalise
+from msp_docs.errors import OptionError
+from msp_docs.extract import ExtractedDocument, Passage, extract
+
+BASELINE_CHOICES = ("policy", "procedure", "contract", "self-assessment", "leaflet")
+QUOTE_CHARS = 240
+MAX_QUOTES = 3
+
+# A paragraph number, optionally with a range: 14.13, 14.55-14.61, 14.55 to 14.61.
+_NUMBER = r"(?:1|4|14)\.\d{1,3}"
+_CITATION = re.compile(
+    rf"(?P<prefix>\b(?:paragraphs?|paras?\.?|¶|§|cssg)\s*)?(?<![\d.])(?P<first>{_NUMBER})(?:\s*(?:-|–|—|to)\s*(?P<last>{_NUMBER}))?(?![\d.]\d)",
+    re.IGNORECASE,
+)
+_GUIDANCE = re.compile(r"statutory guidance|care and support statutory|\bcssg\b|care act (?:2014 )?(?:statutory )?guidance|\bchapter 14\b", re.IGNORECASE)
+_SENTENCE_SPLIT = re.compile(r"(?<=[.!?;])\s+(?=[\"'(\[]?[A-Z0-9])")
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """A quotation that supports a verdict, where it is, and which layer found it."""
+
+    quote: str
+    location: str
+    source: str  # "marker" or "text"
+
+    def to_json(self) -> dict:
+        """The JSON shape of the stable report format."""
+        return {"quote": self.quote, "location": self.location, "source": self.source}
+
+
+@dataclass(frozen=True)
+class RequirementResult:
+    """The verdict on one requirement in one document."""
+
+    id: str
+    kind: str
+    title: str
+    status: str
+    required: bool
+    evidence: tuple[Evidence, ...] = ()
+    cited: bool = False
+    weak: bool = False
+    note: str | None = None
+
+    def to_json(self) -> dict:
+        """The JSON shape of the stable report format (plus a few optional fields)."""
+        out = {
+            "id": self.id,
+            "kind": self.kind,
+            "title": self.title,
+            "status": self.status,
+            "required": self.required,
+            "evidence": [e.to_json() for e in self.evidence],
+            "cited": self.cited,
+            "weak": self.weak,
+        }
+        if self.note:
+            out["note"] = self.note
+        return out
+
+
+@dataclass(frozen=True)
+class ClauseState:
+    """A clause marker found in the document: intact, or modified since msp-docs wrote it."""
+
+    id: str
+    status: str  # "intact" or "modified"
+    location: str
+
+
+@dataclass(frozen=True)
+class CoverageReport:
+    """Everything the checker found in one document."""
+
+    path: str
+    format: str
+    title: str | None
+    baseline: str
+    baseline_source: str
+    edition: str
+    results: tuple[RequirementResult, ...]
+    clauses: tuple[ClauseState, ...] = ()
+    generated_by: str | None = None
+    warnings: tuple[str, ...] = field(default=())
+
+    @property
+    def summary(self) -> dict[str, int]:
+        """Counts over the required requirements: required, covered, partial, missing."""
+        required = [r for r in self.results if r.required]
+        return {
+            "required": len(required),
+            "covered": sum(r.status == COVERED for r in required),
+            "partial": sum(r.status == PARTIAL for r in required),
+            "missing": sum(r.status == MISSING for r in required),
+        }
+
+    @property
+    def gaps(self) -> tuple[RequirementResult, ...]:
+        """Required requirements that are not covered."""
+        return tuple(r for r in self.results if r.required and r.status != COVERED)
+
+    def result(self, requirement_id: str) -> RequirementResult:
+        """The verdict on one requirement."""
+        for r in self.results:
+            if r.id == requirement_id:
+                return r
+        raise KeyError(requirement_id)
+
+    def to_json(self) -> dict:
+        """The JSON shape of one document in the stable report format."""
+        return {
+            "path": self.path,
+            "title": self.title,
+            "format": self.format,
+            "baseline": self.baseline,
+            "baseline_source": self.baseline_source,
+            "edition": self.edition,
+            "generated_by": self.generated_by,
+            "summary": self.summary,
+            "clauses": [{"id": c.id, "status": c.status, "location": c.location} for c in self.clauses],
+            "warnings": list(self.warnings),
+            "requirements": [r.to_json() for r in self.results],
+        }
+
+
+def check_document(path: str | os.PathLike, *, baseline: str = "auto", edition: str = "2017") -> CoverageReport:
+    """Read a document and check it against a baseline (``auto`` guesses the kind of document)."""
+    return check_extracted(extract(path), baseline=baseline, edition=edition)
+
+
+def check_extracted(document: ExtractedDocument, *, baseline: str = "auto", edition: str = "2017") -> CoverageReport:
+    """Check already-extracted passages."""
+    catalogue = load_catalogue()
+    if baseline != "auto" and baseline not in BASELINE_CHOICES:
+        raise OptionError(f"--baseline: '{baseline}' is not a kind of document; use auto or one of {', '.join(BASELINE_CHOICES)}")
+    catalogue.resolve_citation("14.13", edition)  # raises OptionError for an unknown edition
+    kind, source = _choose_baseline(document, baseline)
+    required = set(catalogue.baseline(kind))
+
+    marker_covers, clause_states, marked_passages = _marker_layer(document)
+    free = [p for p in document.passages if p.index not in marked_passages]
+    hits, citations = _text_layer(free, catalogue, edition, document)
+
+    results: list[RequirementResult] = []
+    for rid, requirement in catalogue.requirements.items():
+        if rid in marker_covers:
+            results.append(
+                RequirementResult(rid, requirement.kind, requirement.title, COVERED, rid in required, tuple(marker_covers[rid][:MAX_QUOTES]))
+            )
+            continue
+        rule = requirement.evidence
+        found = {c for c in rule.concepts if c in hits}
+        cited = requirement.kind == "paragraph" and rid in citations
+        status = rule.assess(found, cited)
+        evidence = _pick_evidence(rule, hits, citations.get(rid, []) if cited else [])
+        note = None
+        weak = False
+        if status == PARTIAL and cited and not found:
+            note = "cited by number, but the text does not deal with it"
+        elif status == PARTIAL:
+            missing_must = [c for c in rule.must if c not in found]
+            shown = [catalogue.concepts[c].label for c in missing_must][:3]
+            note = "some of the substance is there" + (f"; not found: {', '.join(shown)}" if shown else "")
+        elif status == COVERED:
+            sentences = {h[0] for c in found for h in hits[c]}
+            weak = len(sentences) == 1
+            if weak:
+                note = "covered by a single sentence; worth a human look"
+        results.append(RequirementResult(rid, requirement.kind, requirement.title, status, rid in required, tuple(evidence), cited, weak, note))
+
+    generated = document.properties.get("msp-docs.version")
+    warnings = []
+    modified = [c.id for c in clause_states if c.status == "modified"]
+    if modified:
+        warnings.append(f"{len(modified)} msp-docs clause(s) were edited after generation and were judged on their text: {', '.join(modified)}")
+    return CoverageReport(
+        path=document.path,
+        format=document.format,
+        title=document.title,
+        baseline=kind,
+        baseline_source=source,
+        edition=edition,
+        results=tuple(results),
+        clauses=tuple(clause_states),
+        generated_by=f"msp-docs {generated}" if generated else None,
+        warnings=tuple(warnings),
+    )
+
+
+def _choose_baseline(document: ExtractedDocument, baseline: str) -> tuple[str, str]:
+    if baseline != "auto":
+        return baseline, "given"
+    recorded = document.properties.get("msp-docs.baseline")
+    if recorded in BASELINE_CHOICES:
+        return recorded, "document properties (made by msp-docs)"
+    heads = [document.title or ""] + [p.text for p in document.passages[:40] if p.heading_level is not None][:5]
+    text = " ".join(heads).lower()
+    if re.search(r"\b(specification|contract|schedule|tender|terms and conditions|service level agreement)\b", text):
+        return "contract", "guessed from the title (contract or specification)"
+    if re.search(r"\b(procedure|process|flowchart|what to do|how to (respond|report))\b", text):
+        return "procedure", "guessed from the title (procedure)"
+    if re.search(r"\bself[- ]assessment|checklist\b", text):
+        return "self-assessment", "guessed from the title (self-assessment)"
+    if re.search(r"\bleaflet\b", text):
+        return "leaflet", "guessed from the title (leaflet)"
+    return "policy", "default (policy); use --baseline to choose"
+
+
+def _marker_layer(document: ExtractedDocument):
+    """Intact markers give exact coverage; edited ones are reported and left to the text layer."""
+    from msp_docs.clauses import load_library
+
+    groups: dict[str, list[Passage]] = defaultdict(list)
+    for passage in document.passages:
+        if passage.marker and passage.part in ("body", "table"):
+            groups[passage.marker].append(passage)
+    library = load_library()
+    covers: dict[str, list[Evidence]] = defaultdict(list)
+    states: list[ClauseState] = []
+    marked: set[int] = set()
+    for name, passages in groups.items():
+        parsed = _ooxml.parse_marker(name)
+        if parsed is None:
+            continue
+        clause_id, fingerprint = parsed
+        clause = library.clauses.get(clause_id)
+        location = passages[0].location
+        if clause is None:
+            continue  # a marker from another version of the library: judge the text
+        if _ooxml.text_fingerprint(p.text for p in passages) != fingerprint:
+            states.append(ClauseState(clause_id, "modified", location))
+            continue
+        states.append(ClauseState(clause_id, "intact", location))
+        marked.update(p.index for p in passages)
+        body = next((p for p in passages if p.heading_level is None), passages[0])
+        quote = _trim(body.text)
+        for rid in clause.covers:
+            covers[rid].append(Evidence(f"[{clause.title}] {quote}", location, "marker"))
+    return covers, states, marked
+
+
+def _sentences(text: str) -> list[str]:
+    return [s for s in _SENTENCE_SPLIT.split(text) if s.strip()]
+
+
+def _text_layer(passages: list[Passage], catalogue, edition: str, document: ExtractedDocument):
+    """Concept hits and citations in passages: concept -> [(sentence key, sentence, passage)]."""
+    hits: dict[str, list[tuple[tuple[int, int], str, Passage]]] = defaultdict(list)
+    citations: dict[str, list[tuple[tuple[int, int], str, Passage]]] = defaultdict(list)
+    mentions_guidance = any(_GUIDANCE.search(p.text) for p in passages)
+    for passage in passages:
+        for number, sentence in enumerate(_sentences(passage.text)):
+            key = (passage.index, number)
+            for concept in catalogue.concepts_in(sentence):
+                hits[concept].append((key, sentence, passage))
+            for rid in _citations_in(sentence, passage, number, catalogue, edition, mentions_guidance):
+                citations[rid].append((key, sentence, passage))
+    return hits, citations
+
+
+def _citations_in(sentence: str, passage: Passage, sentence_number: int, catalogue, edition: str, mentions_guidance: bool) -> set[str]:
+    found: set[str] = set()
+    if not re.search(r"\d\.\d", sentence):
+        return found
+    if catalogue.negated(sentence):
+        return found
+    sentence_has_guidance = bool(_GUIDANCE.search(sentence))
+    for match in _CITATION.finditer(sentence):
+        first = match.group("first")
+        prefixed = bool(match.group("prefix"))
+        at_start = sentence_number == 0 and match.start() <= 1
+        if first.startswith(("1.", "4.")) and not (prefixed or sentence_has_guidance):
+            continue  # "1.1" is far more often a clause number than a citation
+        if not (prefixed or sentence_has_guidance or (mentions_guidance and not at_start)):
+            continue
+        if at_start and not prefixed:
+            continue  # a typed clause number such as "14.13 The Contractor shall ..."
+        text = first if not match.group("last") else f"{first}-{match.group('last')}"
+        found.update(catalogue.resolve_citation(text, edition))
+    return found
+
+
+def _pick_evidence(rule, hits, citation_hits) -> list[Evidence]:
+    """Up to three quotes: sentences showing the most of the rule's concepts, then citations."""
+    by_sentence: dict[tuple[int, int], tuple[set[str], str, Passage]] = {}
+    for concept in rule.concepts:
+        for key, sentence, passage in hits.get(concept, ()):
+            entry = by_sentence.setdefault(key, (set(), sentence, passage))
+            entry[0].add(concept)
+    ranked = sorted(by_sentence.items(), key=lambda item: (-len(item[1][0]), item[0]))
+    out = [Evidence(_trim(sentence), passage.location, "text") for _key, (_c, sentence, passage) in ranked[:MAX_QUOTES]]
+    seen = {key for key, _ in ranked[:MAX_QUOTES]}
+    for key, sentence, passage in citation_hits:
+        if len(out) >= MAX_QUOTES:
+            break
+        if key not in seen:
+            out.append(Evidence(_trim(sentence), passage.location, "text"))
+            seen.add(key)
+    return out
+
+
+def _trim(text: str) -> str:
+    text = normalise(text)
+    if len(text) <= QUOTE_CHARS:
+        return text
+    cut = text[: QUOTE_CHARS - 1]
+    if " " in cut[QUOTE_CHARS // 2 :]:
+        cut = cut[: cut.rfind(" ")]
+    return cut + "…"
+
+
+@dataclass(frozen=True)
+class CheckOutcome:
+    """The result of checking one file in a batch: a report, or the error that stopped it."""
+
+    path: str
+    report: CoverageReport | None = None
+    error: Exception | None = None
+
+
+def _check_one(args: tuple) -> CheckOutcome:
+    path, baseline, edition = args
+    from msp_docs.errors import MspDocsError
+
+    try:
+        return CheckOutcome(path, check_document(path, baseline=baseline, edition=edition))
+    except MspDocsError as err:
+        return CheckOutcome(path, error=err)
+
+
+def check_many(paths: list[str], *, baseline: str = "auto", edition: str = "2017", jobs: int = 1, on_result=None) -> list[CheckOutcome]:
+    """Check many documents, in ``jobs`` worker processes; a bad file does not stop the others.
+
+    Outcomes come back in the order of ``paths``; ``on_result`` is called as each one finishes.
+    """
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    load_catalogue()  # validate options and warm the caches before any worker starts
+    if baseline != "auto" and baseline not in BASELINE_CHOICES:
+        raise OptionError(f"--baseline: '{baseline}' is not a kind of document; use auto or one of {', '.join(BASELINE_CHOICES)}")
+    load_catalogue().resolve_citation("14.13", edition)
+    results: dict[int, CheckOutcome] = {}
+    if jobs <= 1 or len(paths) <= 1:
+        for index, path in enumerate(paths):
+            results[index] = _check_one((path, baseline, edition))
+            if on_result:
+                on_result(results[index])
+    else:
+        import multiprocessing
+
+        from msp_docs.clauses import load_library
+
+        load_library()
+        context = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
+        with ProcessPoolExecutor(max_workers=min(jobs, len(paths)), mp_context=context) as pool:
+            futures = {pool.submit(_check_one, (path, baseline, edition)): index for index, path in enumerate(paths)}
+            for future in as_completed(futures):
+                results[futures[future]] = future.result()
+                if on_result:
+                    on_result(results[futures[future]])
+    return [results[i] for i in range(len(paths))]

@@ -1,0 +1,301 @@
+"""Read documents written by anyone into passages of text with their place in the document.
+
+Formats: .docx (and .docm/.dotx: text only), .pdf, .txt and .md, recognised by their content,
+not their name. Word files are read from the XML, streaming, so tracked insertions count,
+tracked deletions do not, nested tables and text boxes are read once, and a huge file stays
+within bounded memory. Old .doc, .odt, encrypted and corrupt files are refused with a message
+that says what to do.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from msp_docs import _ooxml
+from msp_docs.errors import DocumentError, UnsafeDocumentError
+
+MAX_FILE_BYTES = 200_000_000
+MAX_TEXT_FILE_BYTES = 50_000_000
+MAX_PDF_PAGES = 20_000
+MAX_PASSAGE_CHARS = 20_000
+
+_HEADING_STYLE = re.compile(r"^(?:heading|kop|berschrift|titre)\s*(\d)$", re.I)
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A paragraph (or table cell paragraph, heading, footnote...) of a document, with where it is."""
+
+    text: str
+    index: int
+    heading_path: tuple[str, ...] = ()
+    part: str = "body"
+    page: int | None = None
+    heading_level: int | None = None
+    marker: str | None = None
+
+    @property
+    def location(self) -> str:
+        """Where the passage is, for a reader: heading path, paragraph number, page."""
+        bits = []
+        if self.heading_path:
+            bits.append(" › ".join(self.heading_path))
+        if self.part not in ("body", "table"):
+            bits.append(self.part)
+        if self.page is not None:
+            bits.append(f"page {self.page}")
+        bits.append(f"paragraph {self.index}")
+        return ", ".join(bits)
+
+
+@dataclass(frozen=True)
+class ExtractedDocument:
+    """The passages of a document plus what it says about itself (title, msp-docs properties)."""
+
+    path: str
+    format: str
+    passages: tuple[Passage, ...]
+    title: str | None = None
+    properties: dict = field(default_factory=dict)
+    pages: int | None = None
+
+    @property
+    def text(self) -> str:
+        """All text, one passage per line."""
+        return "\n".join(p.text for p in self.passages)
+
+
+def sniff(path: str | os.PathLike) -> str:
+    """What a file is, from its first bytes: docx, pdf, text, or raise DocumentError saying why not."""
+    p = Path(path)
+    name = p.name
+    if p.is_dir():
+        raise DocumentError(f"{path} is a folder; give a document (or use a folder with .docx, .pdf, .txt or .md files in it)")
+    try:
+        size = p.stat().st_size
+        with open(p, "rb") as handle:
+            head = handle.read(8192)
+    except FileNotFoundError:
+        raise DocumentError(f"{path}: no such file; check the path") from None
+    except OSError as err:
+        raise DocumentError(f"{path} cannot be read: {err.strerror}") from None
+    if size == 0:
+        raise DocumentError(f"{path} is empty (0 bytes)")
+    if size > MAX_FILE_BYTES:
+        raise UnsafeDocumentError(f"{path} is {size / 1e6:.0f} MB; msp-docs reads documents up to {MAX_FILE_BYTES / 1e6:.0f} MB")
+    if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
+        return _sniff_zip(p)
+    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        with open(p, "rb") as handle:
+            blob = handle.read(min(size, 4_000_000))
+        if "EncryptedPackage".encode("utf-16-le") in blob or "EncryptionInfo".encode("utf-16-le") in blob:
+            if "DRMEncrypted".encode("utf-16-le") in blob or b"\x06\x00D\x00a\x00t\x00a\x00S\x00p\x00a\x00c\x00e\x00s" in blob and "DRM".encode("utf-16-le") in blob:
+                raise DocumentError(f"{name} is protected with rights management (IRM/AIP); ask its owner for an unprotected copy saved as .docx or PDF")
+            raise DocumentError(f"{name} is password-protected (encrypted); open it in Word, remove the password (File > Info > Protect Document > Encrypt with Password) and save it again as .docx")
+        raise DocumentError(f"{name} is an old Word 97-2003 document (.doc); open it in Word or LibreOffice and save it as .docx, then check that file")
+    if head.startswith(b"%PDF-"):
+        return "pdf"
+    if head.startswith(b"{\\rtf"):
+        raise DocumentError(f"{name} is a Rich Text (.rtf) file; save it as .docx or PDF and check that file")
+    if head.startswith((b"\xff\xfe", b"\xfe\xff", b"\xef\xbb\xbf")) or _looks_like_text(head):
+        return "md" if p.suffix.lower() in (".md", ".markdown") else "text"
+    raise DocumentError(f"{name} is not a document msp-docs can read (not .docx, .pdf, .txt or .md); check the file is what it claims to be")
+
+
+def _looks_like_text(head: bytes) -> bool:
+    if b"\x00" in head:
+        return False
+    try:
+        head.decode("utf-8")
+        return True
+    except UnicodeDecodeError as err:
+        if err.start >= len(head) - 4:  # a character cut in half at the end of the sample
+            return True
+    try:
+        text = head.decode("cp1252")
+    except UnicodeDecodeError:
+        return False
+    printable = sum(ch.isprintable() or ch in "\r\n\t" for ch in text)
+    return printable / max(len(text), 1) > 0.97
+
+
+def _sniff_zip(p: Path) -> str:
+    try:
+        with zipfile.ZipFile(p) as zf:
+            names = set(zf.namelist())
+            if "mimetype" in names:
+                mimetype = zf.read("mimetype")[:100]
+                if b"opendocument" in mimetype:
+                    raise DocumentError(f"{p.name} is an OpenDocument file (.odt); open it in LibreOffice or Word and save it as .docx, then check that file")
+            if "[Content_Types].xml" not in names:
+                raise DocumentError(f"{p.name} is a zip archive but not a Word document; give the .docx itself")
+            types = zf.read("[Content_Types].xml") if zf.getinfo("[Content_Types].xml").file_size < 1_000_000 else b""
+    except zipfile.BadZipFile:
+        raise DocumentError(f"{p.name} is damaged (not a readable zip/.docx); open it in Word, use Open and Repair, and save it again") from None
+    except (OSError, EOFError, ValueError) as err:
+        raise DocumentError(f"{p.name} is damaged and cannot be read ({err})") from None
+    if b"macroEnabled.main" in types:
+        return "docm"
+    if b"wordprocessingml" not in types:
+        if b"spreadsheetml" in types or b"presentationml" in types:
+            raise DocumentError(f"{p.name} is an Excel or PowerPoint file; give a Word document (.docx) or PDF")
+        raise DocumentError(f"{p.name} is not a Word document; give a .docx, .pdf, .txt or .md file")
+    return "docx"
+
+
+def extract(path: str | os.PathLike) -> ExtractedDocument:
+    """Read any supported document into passages."""
+    kind = sniff(path)
+    if kind in ("docx", "docm"):
+        return _extract_docx(Path(path), kind)
+    if kind == "pdf":
+        return _extract_pdf(Path(path))
+    return _extract_text(Path(path), kind)
+
+
+# --------------------------------------------------------------------------- text and markdown
+
+def _decode(raw: bytes) -> str:
+    for encoding in ("utf-8-sig",):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            pass
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return raw.decode("utf-16")
+    return raw.decode("cp1252", errors="replace")
+
+
+def _extract_text(path: Path, kind: str) -> ExtractedDocument:
+    size = path.stat().st_size
+    if size > MAX_TEXT_FILE_BYTES:
+        raise UnsafeDocumentError(f"{path.name} is {size / 1e6:.0f} MB of text; the limit is {MAX_TEXT_FILE_BYTES / 1e6:.0f} MB")
+    text = _decode(path.read_bytes()).replace("\r\n", "\n").replace("\r", "\n")
+    passages: list[Passage] = []
+    headings: list[tuple[int, str]] = []
+    block: list[str] = []
+    index = 0
+    title = None
+
+    def flush() -> None:
+        nonlocal block, index
+        if block:
+            joined = " ".join(line.strip() for line in block).strip()
+            if joined:
+                index += 1
+                passages.append(Passage(joined[:MAX_PASSAGE_CHARS], index, tuple(h for _, h in headings)))
+            block = []
+
+    for line in text.split("\n"):
+        stripped = line.strip()
+        heading = re.match(r"^(#{1,6})\s+(.*?)\s*#*\s*$", stripped) if kind == "md" else None
+        if heading:
+            flush()
+            level = len(heading.group(1))
+            words = heading.group(2)
+            headings = [(lvl, h) for lvl, h in headings if lvl < level] + [(level, words)]
+            index += 1
+            title = title or words
+            passages.append(Passage(words, index, tuple(h for _, h in headings[:-1]), heading_level=level))
+        elif not stripped or re.match(r"^(?:[-*+]|\d+[.)])\s+", stripped) or stripped.startswith("|"):
+            flush()
+            if stripped:
+                block = [re.sub(r"^(?:[-*+]|\d+[.)])\s+", "", stripped).strip("|").replace("|", " ")]
+                flush()
+        else:
+            block.append(stripped)
+    flush()
+    if title is None and passages:
+        title = passages[0].text[:120]
+    return ExtractedDocument(path=str(path), format=kind, passages=tuple(passages), title=title)
+
+
+# --------------------------------------------------------------------------- PDF
+
+def _extract_pdf(path: Path) -> ExtractedDocument:
+    import pypdfium2 as pdfium
+
+    try:
+        pdf = pdfium.PdfDocument(str(path))
+    except pdfium.PdfiumError as err:
+        message = str(err).lower()
+        if "password" in message:
+            raise DocumentError(f"{path.name} is a password-protected PDF; save an unprotected copy and check that") from None
+        raise DocumentError(f"{path.name} is a damaged PDF that cannot be read ({err})") from None
+    try:
+        count = len(pdf)
+        if count > MAX_PDF_PAGES:
+            raise UnsafeDocumentError(f"{path.name} has {count:,} pages; msp-docs reads PDFs of up to {MAX_PDF_PAGES:,} pages")
+        passages: list[Passage] = []
+        index = 0
+        for number in range(count):
+            page = pdf[number]
+            textpage = page.get_textpage()
+            try:
+                text = textpage.get_text_range()
+            finally:
+                textpage.close()
+                page.close()
+            for chunk in _pdf_paragraphs(text):
+                index += 1
+                passages.append(Passage(chunk[:MAX_PASSAGE_CHARS], index, (), page=number + 1))
+        metadata = pdf.get_metadata_dict() if hasattr(pdf, "get_metadata_dict") else {}
+    finally:
+        pdf.close()
+    if count and sum(len(p.text) for p in passages) < 20 * min(count, 5):
+        raise DocumentError(
+            f"{path.name} has no text layer (it looks like a scanned image); run it through OCR (for example in Word or Acrobat) and check the result"
+        )
+    title = (metadata or {}).get("Title") or (passages[0].text[:120] if passages else None)
+    return ExtractedDocument(path=str(path), format="pdf", passages=tuple(passages), title=title, pages=count)
+
+
+def _pdf_paragraphs(text: str) -> list[str]:
+    """Split a page's text into paragraphs: blank lines, bullets and lines that end a sentence."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x02", "")
+    out: list[str] = []
+    current: list[str] = []
+    for raw in text.split("\n"):
+        line = raw.strip()
+        if not line:
+            if current:
+                out.append(" ".join(current))
+                current = []
+            continue
+        if re.match(r"^(?:[•\-–·▪◦]|\d{1,3}(?:\.\d{1,3})*[.)]?)\s+", line) and current:
+            out.append(" ".join(current))
+            current = []
+        if current and current[-1].endswith("-") and not current[-1].endswith(" -"):
+            current[-1] = current[-1][:-1] + line
+        else:
+            current.append(line)
+        if re.search(r"[.!?:;]$", line) and len(" ".join(current)) > 200:
+            out.append(" ".join(current))
+            current = []
+    if current:
+        out.append(" ".join(current))
+    return [re.sub(r"\s+", " ", p).strip() for p in out if p.strip()]
+
+
+# --------------------------------------------------------------------------- Word
+
+def _extract_docx(path: Path, kind: str) -> ExtractedDocument:
+    with _ooxml.open_package(path) as package:
+        styles = package.heading_levels()
+        passages: list[Passage] = []
+        counter = [0]
+        for story, part_name in package.story_parts():
+            passages.extend(package.passages(story, part_name, styles, counter))
+        properties = package.custom_properties()
+        title = package.core_title()
+    if not title:
+        for passage in passages:
+            if passage.heading_level is not None or passage.part == "body":
+                title = passage.text[:120]
+                break
+    return ExtractedDocument(path=str(path), format=kind, passages=tuple(passages), title=title, properties=properties)
