@@ -84,7 +84,7 @@ def paragraph(style_id: str | None, runs: Iterable = (), num: tuple[int, int] | 
 
 def table(header_cells: list[list], rows: list[list[list]], *, style_id: str | None, header_style: str | None,
           cell_style: str | None, highlights: set[tuple[int, int]] = frozenset(), caption: str | None = None,
-          widths: list[int] | None = None, highlight_fill: str = "FBE3D6"):
+          widths: list[int] | None = None, highlight_fill: str = "FBE3D6", cell_num: tuple[int, int] | None = None):
     """A w:tbl whose first row is a repeating header row; cells are lists of w:r elements.
 
     ``widths`` are column widths in twentieths of a point; the table spans the text width.
@@ -117,12 +117,27 @@ def table(header_cells: list[list], rows: list[list[list]], *, style_id: str | N
             _el("tcW", tcpr, w=widths[col], type="dxa")
             if row_index is not None and (row_index, col) in highlights:
                 _el("shd", tcpr, val="clear", color="auto", fill=highlight_fill)
-            tc.append(paragraph(header_style if header else cell_style, runs))
+            tc.append(paragraph(header_style if header else cell_style, runs, num=cell_num))
 
     add_row(header_cells, True, None)
     for index, cells in enumerate(rows):
         add_row(cells, False, index)
     return tbl
+
+
+def set_page_break_before(p) -> None:
+    """Make a paragraph start on a new page."""
+    ppr = p.find(w("pPr"))
+    if ppr is None:
+        ppr = _el("pPr")
+        p.insert(0, ppr)
+    element = _el("pageBreakBefore")
+    # pageBreakBefore comes after pStyle, keepNext and keepLines in the schema order.
+    position = 0
+    for index, child in enumerate(ppr):
+        if child.tag in (w("pStyle"), w("keepNext"), w("keepLines")):
+            position = index + 1
+    ppr.insert(position, element)
 
 
 def bookmark_start(bookmark_id: int, name: str):

@@ -350,6 +350,51 @@ def check(files, baseline, fmt, output, edition, force, jobs, quiet) -> None:
         click.get_current_context().exit(code)
 
 
+@cli.command("add-clauses")
+@click.argument("contract", type=click.Path(path_type=str))
+@click.option("--service", "service", required=True, help="Contracted service in the profile whose schedule to add (repairs, gas, building-management, ...).")
+@click.option("--profile", "profile", required=True, type=click.Path(path_type=str), help="Organisation profile (YAML) with the contract's details.")
+@click.option("-o", "--output", "output", required=True, type=click.Path(dir_okay=False, path_type=str), help="Where to write the contract with the schedule (never the input file).")
+@click.option("--after", "after", metavar="HEADING TEXT", help="Insert after the section that starts with this heading (default: at the end).")
+@click.option("--title", "title", help='Heading for the schedule, e.g. "Schedule 9 - Safeguarding".')
+@click.option("--replace", is_flag=True, help="Replace a schedule msp-docs added before instead of refusing.")
+@click.option("--force", is_flag=True, help="Replace OUTPUT if it already exists.")
+@click.option("--date", "date", type=click.DateTime(formats=["%Y-%m-%d"]), help="Date used in the schedule's wording (default: today).")
+def add_clauses(contract, service, profile, output, after, title, replace, force, date) -> None:
+    """Add the safeguarding schedule for a service to an existing Word contract.
+
+    Everything in the contract is kept (numbering, headers, footers, tables,
+    tracked changes, comments, footnotes, images); the schedule takes the
+    contract's own styles and numbers its clauses on its own. The input file is
+    never changed.
+
+    \b
+    Example:
+      msp-docs add-clauses repairs.docx --service repairs --profile my-org.yaml \\
+        -o repairs-with-safeguarding.docx --after "Schedule 8 - Insurance" \\
+        --title "Schedule 9 - Safeguarding"
+    """
+    from pathlib import Path
+
+    from msp_docs.compose import add_schedule
+    from msp_docs.write import write_atomic
+
+    source, target = Path(contract), Path(output)
+    if target.exists() and source.exists() and target.resolve() == source.resolve():
+        raise InvalidInputError("-o names the input contract; add-clauses never changes its input. Give a new file name")
+    if not force and target.exists():
+        from msp_docs.write import refuse_existing
+
+        refuse_existing([target], force)
+    result = add_schedule(contract, profile_path=profile, service=service, after=after, title=title, replace=replace, date=date.date() if date else None)
+    write_atomic(target, result.data, force=force)
+    where = f'after the section "{result.inserted_after}"' if result.inserted_after else ("in place of the old one" if result.replaced else "at the end")
+    click.echo(f"wrote {target}: {result.clauses} safeguarding clauses inserted {where}")
+    if result.uncovered:
+        click.echo(f"the schedule does not cover: {', '.join(result.uncovered)}", err=True)
+        click.get_current_context().exit(EXIT_GAPS)
+
+
 _DOCUMENT_SUFFIXES = (".docx", ".docm", ".pdf", ".txt", ".md", ".markdown")
 
 

@@ -153,9 +153,13 @@ def render_document(plan: Plan, *, templates_dir: str | Path | None = None, date
 class _Body:
     """Builds the clause content as w: elements, resolving styles and list numbering."""
 
-    def __init__(self, document, numbered: bool) -> None:
+    def __init__(self, document, numbered: bool, style_map: dict[str, str] | None = None, clause_num: int | None = None) -> None:
         self.document = document
         self.numbered = numbered
+        # Schedule mode: roles mapped to the host contract's styles, and explicit numbering on
+        # every paragraph so the host's numbered styles never number the schedule.
+        self.style_map = style_map or {}
+        self.clause_num = clause_num
         styles = document.styles.element
         self.style_ids = {s.get(_ooxml.w("styleId")) for s in styles.findall(_ooxml.w("style"))}
         self.numbering = document.part.numbering_part.element
@@ -164,6 +168,8 @@ class _Body:
         self.list_nums: dict[int, int] = {}
 
     def style(self, style_id: str) -> str | None:
+        if style_id in self.style_map:
+            return self.style_map[style_id]
         current: str | None = style_id
         while current is not None and current not in self.style_ids:
             current = _FALLBACKS.get(current)
@@ -175,14 +181,18 @@ class _Body:
     def blocks(self, clause_title: str | None, blocks) -> list:
         self.list_nums = {}  # list numbers are per clause: each numbered list starts at 1
         out = []
+        explicit = self.clause_num is not None
         if clause_title is not None:
-            out.append(_ooxml.paragraph(self.style("Heading1"), [_ooxml.run(clause_title)]))
+            num = (self.clause_num, 0) if explicit else None
+            out.append(_ooxml.paragraph(self.style("Heading1"), [_ooxml.run(clause_title)], num=num, keep_next=explicit))
         for block in blocks:
             if isinstance(block, markup.Heading):
-                out.append(_ooxml.paragraph(self.style(f"Heading{block.level}"), self.runs(block.runs)))
+                out.append(_ooxml.paragraph(self.style(f"Heading{block.level}"), self.runs(block.runs), num=(0, 0) if explicit else None, keep_next=explicit))
             elif isinstance(block, markup.Paragraph):
-                style = "ClauseText" if (self.numbered and block.numbered) else "BodyText"
-                out.append(_ooxml.paragraph(self.style(style), self.runs(block.runs)))
+                numbered = self.numbered and block.numbered
+                style = "ClauseText" if numbered else "BodyText"
+                num = ((self.clause_num, 1) if numbered else (0, 0)) if explicit else None
+                out.append(_ooxml.paragraph(self.style(style), self.runs(block.runs), num=num))
             elif isinstance(block, markup.ListItem):
                 out.append(self.list_item(block))
             elif isinstance(block, markup.Table):
@@ -216,6 +226,7 @@ class _Body:
             highlights=highlights,
             caption=caption,
             widths=widths,
+            cell_num=(0, 0) if self.clause_num is not None else None,
         )
 
     def cell_runs(self, cell: markup.Cell):
@@ -251,18 +262,11 @@ def column_widths(rows: list[list[str]], usable: int) -> list[int]:
     return [m + int(spare * w / total) for m, w in zip(minimum, weight)]
 
 
-def _insert_clauses(document, plan: Plan) -> list[tuple[str, str]]:
-    body = document.element.body
-    anchor = None
-    for p in body.iter(_ooxml.w("p")):
-        if BODY_ANCHOR in "".join(t.text or "" for t in p.iter(_ooxml.w("t"))):
-            anchor = p
-            break
-    if anchor is None:
-        raise TemplateError(f"template {plan.spec.template} has no paragraph with {{{{ body_anchor }}}}; add one where the clauses should go")
-    builder = _Body(document, plan.spec.numbered)
+def _clause_elements(document, plan: Plan, builder: _Body) -> tuple[list, list[tuple[str, str]]]:
+    """Every clause of the plan as w: elements, each wrapped in its marker bookmark."""
     next_id = _ooxml.max_bookmark_id(document.element) + 1
     markers: list[tuple[str, str]] = []
+    out: list = []
     for clause in plan.clauses:
         rendered = render_clause(clause, plan.context)
         title = clause.title if clause.heading else None
@@ -272,19 +276,90 @@ def _insert_clauses(document, plan: Plan) -> list[tuple[str, str]]:
         texts = ([title] if title else []) + blocks_text(rendered.blocks)
         fingerprint = _ooxml.text_fingerprint(texts)
         name = _ooxml.marker_name(clause.id, fingerprint)
-        first = _ooxml.last_paragraph(elements[0]) if elements[0].tag != _ooxml.w("p") else elements[0]
-        if elements[0].tag == _ooxml.w("tbl"):
-            first = next(elements[0].iter(_ooxml.w("p")))
+        first = elements[0] if elements[0].tag == _ooxml.w("p") else next(elements[0].iter(_ooxml.w("p")))
         ppr = first.find(_ooxml.w("pPr"))
-        position = 1 if ppr is not None else 0
-        first.insert(position, _ooxml.bookmark_start(next_id, name))
+        first.insert(1 if ppr is not None else 0, _ooxml.bookmark_start(next_id, name))
         _ooxml.last_paragraph(elements[-1]).append(_ooxml.bookmark_end(next_id))
         next_id += 1
         markers.append((clause.id, fingerprint))
-        for element in elements:
-            anchor.addprevious(element)
+        out.extend(elements)
+    return out, markers
+
+
+def _insert_clauses(document, plan: Plan) -> list[tuple[str, str]]:
+    body = document.element.body
+    anchor = None
+    for p in body.iter(_ooxml.w("p")):
+        if BODY_ANCHOR in "".join(t.text or "" for t in p.iter(_ooxml.w("t"))):
+            anchor = p
+            break
+    if anchor is None:
+        raise TemplateError(f"template {plan.spec.template} has no paragraph with {{{{ body_anchor }}}}; add one where the clauses should go")
+    elements, markers = _clause_elements(document, plan, _Body(document, plan.spec.numbered))
+    for element in elements:
+        anchor.addprevious(element)
     anchor.getparent().remove(anchor)
     return markers
+
+
+@dataclass(frozen=True)
+class RenderedSchedule:
+    """A contract schedule built to be joined into a host contract (a python-docx Document)."""
+
+    document: Any
+    markers: tuple[tuple[str, str], ...]
+
+
+def render_schedule(plan: Plan, *, title: str, host_styles, mark: str, templates_dir: str | Path | None = None) -> RenderedSchedule:
+    """The clauses of a contract plan as a standalone document styled with the host's style ids.
+
+    The title paragraph and every clause use the host's heading and body styles where the host
+    has them; numbering is the schedule's own (1, 1.1) so it never continues the host's clauses.
+    The whole schedule sits inside a bookmark named ``mark`` so it can be found and replaced.
+    """
+    import docx
+
+    _path, data = template_bytes(plan.spec.template, templates_dir)
+    document = docx.Document(io.BytesIO(data))
+    body = document.element.body
+    for child in list(body):
+        if child.tag != _ooxml.w("sectPr"):
+            body.remove(child)
+    numbering = document.part.numbering_part.element
+    clause_abstract = _ooxml.abstract_num_of(numbering, _ooxml.style_num_id(document.styles.element, "ClauseText") or 1) or 1
+    clause_num = _ooxml.new_list_instance(numbering, clause_abstract)
+    style_map = {}
+    if host_styles.heading:
+        style_map["Heading1"] = host_styles.heading
+    if host_styles.body:
+        style_map["ClauseText"] = host_styles.body
+        style_map["BodyText"] = host_styles.body
+    if host_styles.bullet:
+        style_map["ListBullet"] = host_styles.bullet
+    if host_styles.table:
+        style_map["MspTable"] = host_styles.table
+    builder = _Body(document, True, style_map=style_map, clause_num=clause_num)
+    title_style = host_styles.title or builder.style("Heading1")
+    heading = _ooxml.paragraph(title_style, [_ooxml.run(title)], num=(0, 0), keep_next=True)
+    _ooxml.set_page_break_before(heading)
+    elements, markers = _clause_elements(document, plan, builder)
+    mark_id = _ooxml.max_bookmark_id(document.element) + len(markers) + 100
+    ppr = heading.find(_ooxml.w("pPr"))
+    heading.insert(1 if ppr is not None else 0, _ooxml.bookmark_start(mark_id, mark))
+    intro = _ooxml.paragraph(
+        builder.style("BodyText"),
+        [_ooxml.run(f"This schedule sets out the safeguarding duties of {plan.context['contractor']} under this contract for {plan.spec.service_title.lower()}. It was prepared with msp-docs from {plan.context['landlord']}'s safeguarding requirements.")],
+        num=(0, 0),
+    )
+    all_elements = [heading, intro, *elements]
+    _ooxml.last_paragraph(all_elements[-1]).append(_ooxml.bookmark_end(mark_id))
+    sect = body.find(_ooxml.w("sectPr"))
+    for element in all_elements:
+        if sect is not None:
+            sect.addprevious(element)
+        else:
+            body.append(element)
+    return RenderedSchedule(document=document, markers=tuple(markers))
 
 
 def _set_image_alt_text(document, alt_text: str) -> None:

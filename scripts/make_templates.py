@@ -233,6 +233,9 @@ def define_styles(document, numbered: bool, leaflet: bool):
     table_text.base_style = normal
     set_font(table_text, base - 1 if not leaflet else base)
     spacing(table_text, after=2, line=1.0)
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+
+    table_text.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.LEFT
     table_heading = styles.add_style("Table Heading", WD_STYLE_TYPE.PARAGRAPH)
     table_heading.element.set(qn("w:styleId"), "TableHeading")
     table_heading.base_style = table_text

@@ -1,0 +1,302 @@
+"""Add the safeguarding schedule to an existing contract without changing anything else in it.
+
+The schedule is built in the host's own styles (its heading and body styles where they exist),
+with numbering of its own so the host's clause numbers do not move, and joined to the host with
+docxcompose, which carries styles, numbering, images and bookmarks across safely. The input file
+is only read; the result is written to a new file.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import hashlib
+import io
+import os
+import re
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+from msp_docs import _ooxml
+from msp_docs.errors import DocumentError, OptionError, ScheduleAlreadyPresentError
+
+SCHEDULE_MARK = "mspdocs_schedule_"
+
+
+@dataclass(frozen=True)
+class HostStyles:
+    """The host contract's styles the schedule should wear."""
+
+    title: str | None
+    heading: str | None
+    body: str | None
+    bullet: str | None
+    table: str | None
+
+
+@dataclass(frozen=True)
+class Heading:
+    """A heading found in the host: its text, outline level and body position."""
+
+    text: str
+    level: int
+    index: int
+
+
+@dataclass(frozen=True)
+class ComposeResult:
+    """What add-clauses did."""
+
+    data: bytes
+    inserted_after: str | None
+    replaced: bool
+    clauses: int
+    uncovered: tuple[str, ...]
+
+
+def schedule_mark(service: str) -> str:
+    """The bookmark name that wraps a whole inserted schedule (at most 40 characters)."""
+    name = SCHEDULE_MARK + service.replace("-", "_")
+    if len(name) > 40:
+        name = SCHEDULE_MARK + hashlib.sha256(service.encode()).hexdigest()[:16]
+    return name
+
+
+def _norm(text: str) -> str:
+    text = text.replace("\u2013", "-").replace("\u2014", "-").replace("\u00a0", " ")
+    return " ".join(text.split()).casefold()
+
+
+def _strip_number(text: str) -> str:
+    """'4.2 Termination' -> 'Termination'; typed clause numbers are not part of a heading's name."""
+    return re.sub(r"^(?:\d+(?:\.\d+)*\.?|[A-Z]\.|\([a-z0-9]+\))\s+", "", text)
+
+
+def _paragraph_text(p) -> str:
+    """Visible text of a body paragraph: insertions count, deletions do not."""
+    out = []
+    for node in p.iter(_ooxml.w("t"), _ooxml.w("tab")):
+        inside_deleted = any(a.tag in (_ooxml.w("del"), _ooxml.w("moveFrom")) for a in node.iterancestors())
+        if inside_deleted:
+            continue
+        out.append(" " if node.tag == _ooxml.w("tab") else (node.text or ""))
+    return " ".join("".join(out).split())
+
+
+def _style_of(p) -> str | None:
+    style = p.find(f"{_ooxml.w('pPr')}/{_ooxml.w('pStyle')}")
+    return style.get(_ooxml.w("val")) if style is not None else None
+
+
+def _heading_levels(document) -> dict[str, int]:
+    """Style id -> outline level for the host's heading styles (outline level, 'heading N' names, basedOn)."""
+    styles = document.styles.element
+    direct: dict[str, int] = {}
+    based: dict[str, str] = {}
+    for style in styles.findall(_ooxml.w("style")):
+        if style.get(_ooxml.w("type")) not in (None, "paragraph"):
+            continue
+        sid = style.get(_ooxml.w("styleId")) or ""
+        name_el = style.find(_ooxml.w("name"))
+        name = (name_el.get(_ooxml.w("val")) if name_el is not None else "") or ""
+        outline = style.find(f"{_ooxml.w('pPr')}/{_ooxml.w('outlineLvl')}")
+        if outline is not None and (outline.get(_ooxml.w("val")) or "").isdigit() and int(outline.get(_ooxml.w("val"))) < 9:
+            direct[sid] = int(outline.get(_ooxml.w("val"))) + 1
+        else:
+            match = re.search(r"heading\s*(\d)?\s*$", name, re.I) or re.search(r"\bheading\b", name, re.I)
+            if match:
+                direct[sid] = int(match.group(1)) if match.groups() and match.group(1) else 1
+        base = style.find(_ooxml.w("basedOn"))
+        if base is not None:
+            based[sid] = base.get(_ooxml.w("val")) or ""
+    levels = dict(direct)
+    for sid in based:
+        current, hops = sid, 0
+        while current not in direct and current in based and hops < 20:
+            current, hops = based[current], hops + 1
+        if sid not in levels and current in direct:
+            levels[sid] = direct[current]
+    return levels
+
+
+def host_headings(document) -> list[Heading]:
+    """The headings of the host's body, in order, with their levels."""
+    levels = _heading_levels(document)
+    out = []
+    for index, child in enumerate(document.element.body):
+        if child.tag != _ooxml.w("p"):
+            continue
+        level = levels.get(_style_of(child) or "")
+        outline = child.find(f"{_ooxml.w('pPr')}/{_ooxml.w('outlineLvl')}")
+        if outline is not None and (outline.get(_ooxml.w("val")) or "").isdigit() and int(outline.get(_ooxml.w("val"))) < 9:
+            level = int(outline.get(_ooxml.w("val"))) + 1
+        if level:
+            text = _paragraph_text(child)
+            if text:
+                out.append(Heading(text, level, index))
+    return out
+
+
+def _find_insertion(document, after: str | None) -> tuple[int, Heading | None]:
+    """Body index to insert at: after the section that starts with heading ``after``, or the end."""
+    body = document.element.body
+    end = len(body)
+    if len(body) and body[-1].tag == _ooxml.w("sectPr"):
+        end -= 1
+    if not after:
+        return end, None
+    headings = host_headings(document)
+    wanted = _norm(after)
+    match = next((h for h in headings if _norm(h.text) == wanted), None)
+    if match is None:
+        match = next((h for h in headings if _norm(_strip_number(h.text)) == _norm(_strip_number(after))), None)
+    if match is None:
+        # Lawyers often style headings by hand: accept a whole paragraph with exactly that text.
+        for index, child in enumerate(body):
+            if child.tag == _ooxml.w("p") and _norm(_paragraph_text(child)) == wanted:
+                style = _style_of(child)
+                for later in range(index + 1, end):
+                    node = body[later]
+                    if node.tag == _ooxml.w("p") and _style_of(node) == style and _paragraph_text(node):
+                        return later, Heading(_paragraph_text(child), 1, index)
+                return end, Heading(_paragraph_text(child), 1, index)
+        # Numbered clauses are often styled as headings; list only heading-like ones (short, no full stop).
+        titles = [h for h in headings if len(h.text) <= 90 and not h.text.endswith((".", ":", ";"))]
+        listing = "\n".join(f"  {'  ' * (min(h.level, 4) - 1)}{h.text}" for h in titles[:80]) or "  (the document has no headings)"
+        more = f"\n  ... and {len(titles) - 80} more" if len(titles) > 80 else ""
+        raise OptionError(f'--after: there is no heading "{after}" in the contract. Its headings are:\n{listing}{more}')
+    for heading in headings:
+        if heading.index > match.index and heading.level <= match.level:
+            return heading.index, match
+    return end, match
+
+
+def _host_styles(document, after: Heading | None) -> HostStyles:
+    """Choose the host styles for the schedule title, clause headings, body text, bullets and tables."""
+    levels = _heading_levels(document)
+    ids = {s.get(_ooxml.w("styleId")) for s in document.styles.element.findall(_ooxml.w("style"))}
+    body = document.element.body
+    used = Counter()
+    heading_use: dict[int, Counter] = {}
+    for child in body:
+        if child.tag != _ooxml.w("p"):
+            continue
+        style = _style_of(child) or "Normal"
+        if style in levels:
+            heading_use.setdefault(levels[style], Counter())[style] += 1
+        elif _paragraph_text(child):
+            used[style] += 1
+    title = None
+    if after is not None:
+        title = _style_of(body[after.index])
+    if title is None and heading_use.get(1):
+        title = heading_use[1].most_common(1)[0][0]
+    heading = None
+    for level in (2, 1, 3):
+        if heading_use.get(level):
+            heading = heading_use[level].most_common(1)[0][0]
+            break
+    # Body text: the host's most used paragraph style that does not number itself (a numbered
+    # clause style would drag the host's numbering into the schedule), else Normal.
+    numbered_styles = {
+        s.get(_ooxml.w("styleId"))
+        for s in document.styles.element.findall(_ooxml.w("style"))
+        if s.find(f"{_ooxml.w('pPr')}/{_ooxml.w('numPr')}/{_ooxml.w('numId')}") is not None
+    }
+    body_style = next((style for style, _n in used.most_common() if style not in numbered_styles and (style in ids or style == "Normal")), None)
+    bullet = "ListBullet" if "ListBullet" in ids else None
+    tables = Counter(
+        s.get(_ooxml.w("val")) for s in body.iter(_ooxml.w("tblStyle"))
+    )
+    table = tables.most_common(1)[0][0] if tables else ("TableGrid" if "TableGrid" in ids else None)
+    return HostStyles(title=title, heading=heading, body=body_style, bullet=bullet, table=table)
+
+
+def existing_schedule(document, service: str) -> tuple[int, int] | None:
+    """Body index range (start, end inclusive) of a schedule msp-docs inserted before, if any."""
+    body = document.element.body
+    name = schedule_mark(service)
+    start_id = None
+    start_index = None
+    for index, child in enumerate(body):
+        for mark in child.iter(_ooxml.w("bookmarkStart")):
+            if mark.get(_ooxml.w("name")) == name:
+                start_id, start_index = mark.get(_ooxml.w("id")), index
+        if start_id is not None:
+            for mark in child.iter(_ooxml.w("bookmarkEnd")):
+                if mark.get(_ooxml.w("id")) == start_id:
+                    return start_index, index
+    if start_index is not None:
+        return start_index, start_index
+    return None
+
+
+def add_schedule(
+    contract: str | os.PathLike,
+    *,
+    profile_path: str | os.PathLike,
+    service: str,
+    after: str | None = None,
+    title: str | None = None,
+    replace: bool = False,
+    date: dt.date | None = None,
+) -> ComposeResult:
+    """Return the contract's bytes with the safeguarding schedule inserted (the file is not touched)."""
+    import docx
+    from docxcompose.composer import Composer
+
+    from msp_docs.extract import sniff
+    from msp_docs.plan import documents_for, plan_document
+    from msp_docs.profile import load_profile
+    from msp_docs.render import render_schedule
+
+    kind = sniff(contract)
+    if kind == "docm":
+        raise DocumentError(f"{Path(contract).name} is a macro-enabled document (.docm); msp-docs never opens macros. Save a copy as .docx (macros removed) and add the schedule to that")
+    if kind != "docx":
+        raise DocumentError(f"{Path(contract).name} is not a Word document (.docx); add-clauses needs a .docx contract")
+    profile = load_profile(profile_path)
+    if service not in profile.services():
+        known = ", ".join(profile.services()) or "none"
+        raise OptionError(f"--service: '{service}' is not a contracted service in {profile.path}; its services are: {known}")
+    spec = next(s for s in documents_for(profile, [f"contract-{service}"]))
+    raw = Path(contract).read_bytes()
+    with _ooxml.open_package(io.BytesIO(raw)):
+        pass  # the same safety checks as for checking: zip bombs, hostile names
+    try:
+        host = docx.Document(io.BytesIO(raw))
+    except Exception as err:  # python-docx raises several kinds for a broken package
+        raise DocumentError(f"{Path(contract).name} cannot be opened as a Word document ({type(err).__name__}: {err})") from None
+
+    present = existing_schedule(host, service)
+    replaced = False
+    if present is not None:
+        if not replace:
+            raise ScheduleAlreadyPresentError(
+                f"{Path(contract).name} already contains the {spec.service_title.lower()} safeguarding schedule; nothing was written. Use --replace to swap it for a freshly generated one"
+            )
+        start, end = present
+        body = host.element.body
+        for _ in range(end - start + 1):
+            body.remove(body[start])
+        index, anchor = start, None
+        replaced = True
+    else:
+        index, anchor = _find_insertion(host, after)
+
+    styles = _host_styles(host, anchor)
+    plan = plan_document(profile, spec, date)
+    schedule_title = title or f"Schedule - Safeguarding ({spec.service_title})"
+    schedule = render_schedule(plan, title=schedule_title, host_styles=styles, mark=schedule_mark(service))
+    composer = Composer(host)
+    composer.insert(index, schedule.document)
+    buffer = io.BytesIO()
+    host.save(buffer)
+    return ComposeResult(
+        data=buffer.getvalue(),
+        inserted_after=anchor.text if anchor else None,
+        replaced=replaced,
+        clauses=len(plan.clauses),
+        uncovered=plan.uncovered,
+    )
