@@ -171,6 +171,16 @@ def _decode(raw: bytes) -> str:
     return raw.decode("cp1252", errors="replace")
 
 
+def _plain_heading(line: str) -> bool:
+    """A short line with no closing punctuation that starts with a capital or a number: a heading."""
+    if len(line) > 70 or re.search(r"[.,;:!?]$", line) or line.startswith(("-", "*", "\u2022", "|")):
+        return False
+    words = line.split()
+    if len(words) > 10:
+        return False
+    return bool(re.match(r"^(?:\d+(?:\.\d+)*\.?\s+)?[A-Z]", line))
+
+
 def _extract_text(path: Path, kind: str) -> ExtractedDocument:
     size = path.stat().st_size
     if size > MAX_TEXT_FILE_BYTES:
@@ -194,6 +204,15 @@ def _extract_text(path: Path, kind: str) -> ExtractedDocument:
     for line in text.split("\n"):
         stripped = line.strip()
         heading = re.match(r"^(#{1,6})\s+(.*?)\s*#*\s*$", stripped) if kind == "md" else None
+        if kind == "text" and stripped and _plain_heading(stripped) and not block:
+            heading = None
+            flush()
+            level = 1
+            headings = [(1, stripped)]
+            index += 1
+            title = title or stripped
+            passages.append(Passage(stripped, index, (), heading_level=level))
+            continue
         if heading:
             flush()
             level = len(heading.group(1))
@@ -202,13 +221,16 @@ def _extract_text(path: Path, kind: str) -> ExtractedDocument:
             index += 1
             title = title or words
             passages.append(Passage(words, index, tuple(h for _, h in headings[:-1]), heading_level=level))
-        elif not stripped or re.match(r"^(?:[-*+]|\d+[.)])\s+", stripped) or stripped.startswith("|"):
+        elif not stripped or re.match(r"^(?:[-*+\u2022\u25aa\u25e6]|\d+[.)])\s+", stripped) or stripped.startswith("|"):
             flush()
             if stripped:
-                block = [re.sub(r"^(?:[-*+]|\d+[.)])\s+", "", stripped).strip("|").replace("|", " ")]
+                block = [re.sub(r"^(?:[-*+\u2022\u25aa\u25e6]|\d+[.)])\s+", "", stripped).strip("|").replace("|", " ")]
                 flush()
         else:
-            block.append(stripped)
+            # One paragraph per line is common in plain text: a line ending a sentence ends the paragraph.
+            if block and re.search(r"[.!?:;]$", block[-1]):
+                flush()
+            block.append(stripped.replace("\t", " "))
     flush()
     if title is None and passages:
         title = passages[0].text[:120]

@@ -133,14 +133,13 @@ def _cite_function(catalogue, edition: str):
             if requirement is None or requirement.kind != "paragraph":
                 raise CatalogueError(f"cite(): '{rid}' is not a paragraph in the catalogue")
             number = requirement.number
-            if edition == "2014" and requirement.edition != "2014":
+            if edition == "2014" and "2014" not in requirement.editions:
                 older = [c for c in requirement.corresponds_to if c.startswith("2014-")]
-                if older:
-                    number = catalogue.requirements[older[0]].number
+                # Only a known October 2014 equivalent is printed in that numbering, and it says so.
+                number = f"{catalogue.requirements[older[0]].number} (2014 numbering)" if older else number
             numbers.append(number)
         word = "paragraph" if len(numbers) == 1 and "-" not in numbers[0] else "paragraphs"
-        label = "CSSG (2014 numbering)" if edition == "2014" else "CSSG"
-        return f"{label} {word} {join_and(numbers)}"
+        return f"CSSG {word} {join_and(numbers)}"
 
     return cite
 
