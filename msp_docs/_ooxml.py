@@ -532,7 +532,7 @@ class WordPackage:
         stack: list[dict] = []
         deleted = fallback = tables = boxes = 0
         open_markers: dict[str, str] = {}  # bookmark id -> name, for msp markers open now
-        opened: dict[str, int] = {}  # marker name -> sequence number of its start
+        opened: dict[str, int] = {}  # marker name -> sequence number of its first start
         headings: list[tuple[int, str]] = []
         label = "table" if kind == "body" else kind
         try:
@@ -554,15 +554,19 @@ class WordPackage:
                         if name.startswith(MARKER_PREFIX):
                             bid = elem.get(w("id")) or name
                             open_markers[bid] = name
-                            opened[name] = len(opened)
+                            opened.setdefault(name, len(opened))
                             if stack:
                                 stack[-1]["markers"].append(name)
                     elif tag == tag_bm_end:
                         bid = elem.get(w("id")) or ""
                         if bid in open_markers:
+                            name = open_markers[bid]
                             if stack:
-                                stack[-1]["markers"].append(open_markers[bid])
-                            del open_markers[bid]
+                                stack[-1]["markers"].append(name)
+                            # LibreOffice writes a long bookmark as a start with no end plus a short
+                            # start/end pair at the end: ending the name ends every start of it.
+                            for other in [b for b, n in open_markers.items() if n == name]:
+                                del open_markers[other]
                     continue
                 # end events
                 if tag == tags_t:

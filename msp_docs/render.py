@@ -277,8 +277,14 @@ def _clause_elements(document, plan: Plan, builder: _Body) -> tuple[list, list[t
         fingerprint = _ooxml.text_fingerprint(texts)
         name = _ooxml.marker_name(clause.id, fingerprint)
         first = elements[0] if elements[0].tag == _ooxml.w("p") else next(elements[0].iter(_ooxml.w("p")))
-        ppr = first.find(_ooxml.w("pPr"))
-        first.insert(1 if ppr is not None else 0, _ooxml.bookmark_start(next_id, name))
+        # After the first run, not before it: LibreOffice drops a bookmark that starts at the very
+        # beginning of a paragraph straight after a table (checked with 7.4 round trips).
+        first_run = first.find(_ooxml.w("r"))
+        if first_run is not None:
+            first_run.addnext(_ooxml.bookmark_start(next_id, name))
+        else:
+            ppr = first.find(_ooxml.w("pPr"))
+            first.insert(1 if ppr is not None else 0, _ooxml.bookmark_start(next_id, name))
         _ooxml.last_paragraph(elements[-1]).append(_ooxml.bookmark_end(next_id))
         next_id += 1
         markers.append((clause.id, fingerprint))
@@ -344,8 +350,7 @@ def render_schedule(plan: Plan, *, title: str, host_styles, mark: str, templates
     _ooxml.set_page_break_before(heading)
     elements, markers = _clause_elements(document, plan, builder)
     mark_id = _ooxml.max_bookmark_id(document.element) + len(markers) + 100
-    ppr = heading.find(_ooxml.w("pPr"))
-    heading.insert(1 if ppr is not None else 0, _ooxml.bookmark_start(mark_id, mark))
+    heading.find(_ooxml.w("r")).addnext(_ooxml.bookmark_start(mark_id, mark))  # after the run: see _clause_elements
     intro = _ooxml.paragraph(
         builder.style("BodyText"),
         [_ooxml.run(f"This schedule sets out the safeguarding duties of {plan.context['contractor']} under this contract for {plan.spec.service_title.lower()}. It was prepared with msp-docs from {plan.context['landlord']}'s safeguarding requirements.")],

@@ -351,9 +351,20 @@ def build(kind: str, options: dict) -> bytes:
             style="Normal",
         )
     control_table(document, kind)
+    formats = document.add_paragraph(
+        "If you need this document in another format, such as large print or easy read, please ask "
+        "{{ people.operational_lead.name }} ({{ people.operational_lead.email }}).",
+        style="Normal",
+    )
+    formats.paragraph_format.space_before = Pt(12)
 
     # Body section, with the running header and footer.
     new = document.add_section(WD_SECTION.NEW_PAGE)
+    # python-docx puts the section break in a new empty paragraph; Word only needs it in the
+    # title page's last paragraph, and an empty paragraph would be spacing by blank lines.
+    breaker = formats._p.getnext()
+    formats._p.get_or_add_pPr().append(breaker.pPr.sectPr)
+    breaker.getparent().remove(breaker)
     if options["landscape"]:
         new.orientation = WD_ORIENT.LANDSCAPE
         new.page_width, new.page_height = Cm(29.7), Cm(21.0)
