@@ -1,0 +1,112 @@
+"""msp-docs build: files written, baseline check, overwrite refusal, batches and PDFs."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import docx
+import pytest
+from click.testing import CliRunner
+
+from msp_docs.cli import cli
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run(*args):
+    return CliRunner().invoke(cli, list(args))
+
+
+def test_build_writes_every_document_and_reports_coverage(tmp_path):
+    result = run("build", str(ROOT / "profiles" / "eastmoor-district-council.yaml"), "-o", str(tmp_path), "--date", "2026-04-01")
+    assert result.exit_code == 0, result.output + result.stderr
+    folder = tmp_path / "eastmoor-district-council-housing-services"
+    names = sorted(p.name for p in folder.iterdir())
+    assert names == ["contract-gas.docx", "contract-repairs.docx", "leaflet.docx", "policy.docx", "procedure.docx", "self-assessment.docx"]
+    assert "policy.docx: all 58 baseline requirements covered" in result.output
+    for path in folder.iterdir():
+        docx.Document(str(path))
+
+
+def test_existing_files_are_not_overwritten_without_force(tmp_path):
+    args = ("build", str(ROOT / "profiles" / "flameguard-gas-services.yaml"), "-o", str(tmp_path), "--date", "2026-04-01", "--only", "policy,leaflet")
+    assert run(*args).exit_code == 0
+    policy = tmp_path / "flameguard-gas-services-ltd" / "policy.docx"
+    before = policy.read_bytes()
+    os.utime(policy, (1, 1))
+    result = run(*args)
+    assert result.exit_code == 2
+    assert "already exist; nothing was written. Use --force" in result.stderr
+    assert str(policy) in result.stderr
+    assert policy.read_bytes() == before and policy.stat().st_mtime == 1
+    result = run(*args, "--force")
+    assert result.exit_code == 0
+    assert policy.stat().st_mtime > 1
+    assert not [p for p in policy.parent.iterdir() if p.name.startswith(".")], "no temporary files left"
+
+
+def test_leaving_a_clause_out_exits_3_and_names_the_gap(tmp_path):
+    text = (ROOT / "profiles" / "kingsmead-st-annes.yaml").read_text(encoding="utf-8").replace("  exclude_clauses: []", "  exclude_clauses: [pol-advocacy]")
+    profile = tmp_path / "trimmed.yaml"
+    profile.write_text(text, encoding="utf-8")
+    result = run("build", str(profile), "-o", str(tmp_path / "out"), "--only", "policy", "--date", "2026-04-01")
+    assert result.exit_code == 3
+    assert "policy.docx: 5 of 58 baseline requirements not covered: 14.10, 14.48, 14.54, 14.80, advocacy" in result.stderr
+    assert "left out: pol-advocacy" in result.output
+
+
+def test_only_accepts_contract_for_every_contract(tmp_path):
+    result = run("build", str(ROOT / "profiles" / "kingsmead-st-annes.yaml"), "-o", str(tmp_path), "--only", "contract", "--date", "2026-04-01")
+    assert result.exit_code == 0
+    written = sorted(p.name for p in (tmp_path / "kingsmead-and-st-annes-housing").iterdir())
+    assert written == ["contract-building-management.docx", "contract-gas.docx", "contract-repairs.docx"]
+
+
+def test_a_bad_profile_does_not_stop_the_batch_and_sets_the_exit_code(tmp_path):
+    folder = tmp_path / "profiles"
+    folder.mkdir()
+    shutil.copy(ROOT / "profiles" / "flameguard-gas-services.yaml", folder / "a-good.yaml")
+    shutil.copy(ROOT / "tests" / "fixtures" / "profiles" / "lead-email-invalid.yaml", folder / "b-bad.yaml")
+    result = run("build", str(folder), "-o", str(tmp_path / "out"), "--only", "leaflet", "--jobs", "2")
+    assert result.exit_code == 2
+    assert "b-bad.yaml: error:" in result.stderr and "'jo@' is not an email address" in result.stderr
+    assert (tmp_path / "out" / "flameguard-gas-services-ltd" / "leaflet.docx").exists()
+    assert "built 1 document(s) for 1 of 2 profile(s)" in result.output
+
+
+def test_pdf_without_libreoffice_says_so(tmp_path, monkeypatch):
+    monkeypatch.setenv("MSP_DOCS_SOFFICE", str(tmp_path / "no-such-soffice"))
+    result = run("build", str(ROOT / "profiles" / "flameguard-gas-services.yaml"), "-o", str(tmp_path), "--only", "leaflet", "--pdf")
+    assert result.exit_code == 0
+    assert "LibreOffice (soffice) is not installed, so no PDFs were written" in result.stderr
+    assert not list(tmp_path.rglob("*.pdf"))
+
+
+@pytest.mark.libreoffice
+def test_pdf_is_written_with_libreoffice(tmp_path):
+    from conftest import soffice
+
+    if soffice() is None:
+        if os.environ.get("MSP_DOCS_REQUIRE_LIBREOFFICE") == "1":
+            pytest.fail("LibreOffice is required here but soffice was not found")
+        pytest.skip("LibreOffice (soffice) is not installed on this machine; CI installs it and runs this test")
+    result = run("build", str(ROOT / "profiles" / "flameguard-gas-services.yaml"), "-o", str(tmp_path), "--only", "leaflet", "--pdf")
+    assert result.exit_code == 0, result.stderr
+    pdf = tmp_path / "flameguard-gas-services-ltd" / "leaflet.pdf"
+    assert pdf.read_bytes().startswith(b"%PDF-")
+    assert "(+ leaflet.pdf)" in result.output
+
+
+def test_custom_templates_folder_is_used(tmp_path):
+    from msp_docs.render import default_templates_dir
+
+    templates = tmp_path / "brand"
+    shutil.copytree(default_templates_dir(), templates, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
+    result = run("build", str(ROOT / "profiles" / "flameguard-gas-services.yaml"), "-o", str(tmp_path / "out"), "--only", "leaflet", "--templates", str(templates))
+    assert result.exit_code == 0
+    (templates / "leaflet.docx").unlink()
+    result = run("build", str(ROOT / "profiles" / "flameguard-gas-services.yaml"), "-o", str(tmp_path / "out2"), "--only", "leaflet", "--templates", str(templates))
+    assert result.exit_code == 2
+    assert "leaflet.docx was not found" in result.stderr
