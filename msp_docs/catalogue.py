@@ -87,14 +87,16 @@ class Concept:
     patterns: tuple[str, ...]
     unless_near: tuple[str, ...] = ()
     context: tuple[str, ...] = ()
+    #: Compiled patterns; they match lower-cased text (matching without IGNORECASE is much faster).
     regex: re.Pattern = field(repr=False, compare=False, default=None)
     unless_regex: re.Pattern | None = field(repr=False, compare=False, default=None)
 
     def matches_alone(self, sentence: str) -> bool:
         """True when a pattern matches the (normalised) sentence and no ``unless_near`` phrase does."""
-        if not self.regex.search(sentence):
+        text = sentence.lower()
+        if not self.regex.search(text):
             return False
-        return not (self.unless_regex is not None and self.unless_regex.search(sentence))
+        return not (self.unless_regex is not None and self.unless_regex.search(text))
 
 
 @dataclass(frozen=True)
@@ -217,16 +219,32 @@ class Catalogue:
 
     def negated(self, sentence: str) -> bool:
         """True when the sentence excludes its topic ("this policy does not cover ...")."""
-        return bool(self.negation_regex.search(normalise(sentence)))
+        return bool(self.negation_regex.search(normalise(sentence).lower()))
 
-    def concepts_in(self, sentence: str) -> frozenset[str]:
-        """The concept ids one sentence shows, after false friends, required context and negation."""
-        text = normalise(sentence)
+    def concepts_in(self, sentence: str, *, heading: str = "", context: Collection[str] = ()) -> frozenset[str]:
+        """The concept ids one sentence shows, after false friends, required context and negation.
+
+        ``heading`` is the heading of the section the sentence sits in: its false friends apply to
+        the sentence too ("Fire prevention" over "our prevention approach is to ..."). ``context``
+        holds concept ids shown by the section's headings, which count as the sentence's context
+        (a "Safeguarding training" heading over "all staff complete it at induction").
+        """
+        text = normalise(sentence).lower()
         if self.negation_regex.search(text):
             return frozenset()
-        alone = {cid for cid, concept in self.concepts.items() if concept.matches_alone(text)}
+        near = normalise(heading).lower() if heading else ""
+        alone = set()
+        for cid, concept in self.concepts.items():
+            if concept.regex.search(text) is None:
+                continue
+            unless = concept.unless_regex
+            if unless is not None and (unless.search(text) or (near and unless.search(near))):
+                continue
+            alone.add(cid)
         return frozenset(
-            cid for cid in alone if not self.concepts[cid].context or any(other in alone for other in self.concepts[cid].context)
+            cid
+            for cid in alone
+            if not self.concepts[cid].context or any(other in alone or other in context for other in self.concepts[cid].context)
         )
 
     def assess(self, requirement_id: str, found: Collection[str], cited: bool = False) -> str:
@@ -311,7 +329,7 @@ class _Files:
                 problems.append(Problem(shown, None, None, f"cannot be read ({err})"))
                 continue
             try:
-                loaded = YAML(typ="safe", pure=True).load(texts[filename])
+                loaded = YAML(typ="safe").load(texts[filename])
             except MarkedYAMLError as err:
                 mark = err.problem_mark or err.context_mark
                 problems.append(Problem(shown, mark.line + 1 if mark else None, None, f"is not valid YAML ({(err.problem or err.context or '').strip()})"))
@@ -471,7 +489,7 @@ class _CrossCheck:
             for index, pattern in enumerate(patterns):
                 self._check_one(filename, path + (index,), pattern)
             return _NOTHING
-        return re.compile(rf"(?<!\w)(?:{body})(?!\w)", re.IGNORECASE)
+        return re.compile(rf"(?<!\w)(?:{_lower_pattern(body)})(?!\w)")
 
     def _check_one(self, filename: str, path: tuple, pattern: str) -> None:
         try:
@@ -726,6 +744,20 @@ class _CrossCheck:
 
 
 # --------------------------------------------------------------------------- small helpers
+
+
+def _lower_pattern(pattern: str) -> str:
+    """A pattern for lower-cased text: letters lower-cased, escapes such as ``\\S`` or ``\\W`` kept."""
+    out: list[str] = []
+    index = 0
+    while index < len(pattern):
+        if pattern[index] == "\\":
+            out.append(pattern[index : index + 2])
+            index += 2
+        else:
+            out.append(pattern[index].lower())
+            index += 1
+    return "".join(out)
 
 
 def _freeze(value: Any) -> Any:

@@ -72,10 +72,15 @@ def main() -> int:
     if args.json:
         print(json.dumps({k: v for k, v in result.items() if k != "rows"}, indent=2))
         return 0
+    # With --split dev nothing about the holdout documents is printed, so tuning can't peek at them.
+    shown = [r for r in result["rows"] if args.split == "all" or r["split"] == args.split]
     for split, s in result["summary"].items():
-        print(f"{split:8} {s['agree']:4}/{s['judgements']:<4} agreement {100 * s['agreement']:.1f}%")
-    print("label->checker:", ", ".join(f"{k} {v}" for k, v in result["confusion"].items()))
-    print(f"covered verdicts on unrelated documents: {len(result['unrelated_covered'])}")
+        if args.split == "all" or split == args.split:
+            print(f"{split:8} {s['agree']:4}/{s['judgements']:<4} agreement {100 * s['agreement']:.1f}%")
+    confusion = Counter((r["label"], r["got"]) for r in shown)
+    print("label->checker:", ", ".join(f"{a}->{b} {n}" for (a, b), n in sorted(confusion.items())))
+    unrelated = [r for r in shown if r["kind"] == "unrelated" and r["got"] == "covered"]
+    print(f"covered verdicts on unrelated documents: {len(unrelated)}" + "".join(f"\n   {r['file']} {r['theme']}" for r in unrelated))
     if args.details:
         for r in result["rows"]:
             if r["label"] != r["got"] and (args.split == "all" or r["split"] == args.split):
