@@ -226,21 +226,30 @@ class Catalogue:
 
         ``heading`` is the heading of the section the sentence sits in: its false friends apply to
         the sentence too ("Fire prevention" over "our prevention approach is to ..."). ``context``
-        holds concept ids shown by the section's headings, which count as the sentence's context
-        (a "Safeguarding training" heading over "all staff complete it at induction").
+        holds concept ids shown around the sentence (by its paragraph or its section's headings),
+        which count as its context: a "Safeguarding training" heading over "all staff complete it
+        at induction".
         """
+        return self.with_context(self.concepts_alone(sentence, heading=heading), context)
+
+    def concepts_alone(self, sentence: str, *, heading: str = "") -> frozenset[str]:
+        """The concept ids whose patterns match the sentence with no false friend near; context not yet applied."""
         text = normalise(sentence).lower()
         if self.negation_regex.search(text):
             return frozenset()
         near = normalise(heading).lower() if heading else ""
-        alone = set()
+        alone = []
         for cid, concept in self.concepts.items():
             if concept.regex.search(text) is None:
                 continue
             unless = concept.unless_regex
             if unless is not None and (unless.search(text) or (near and unless.search(near))):
                 continue
-            alone.add(cid)
+            alone.append(cid)
+        return frozenset(alone)
+
+    def with_context(self, alone: Collection[str], context: Collection[str] = ()) -> frozenset[str]:
+        """Of the concepts matched alone, those whose required context is among them or in ``context``."""
         return frozenset(
             cid
             for cid in alone

@@ -145,7 +145,7 @@ def _read_clause(path: Path) -> Clause:
     if not match:
         raise CatalogueError(f"{path}: a clause file must start with YAML front matter between '---' lines")
     try:
-        meta = YAML(typ="safe", pure=True).load(match.group(1)) or {}
+        meta = YAML(typ="safe").load(match.group(1)) or {}
     except YAMLError as err:
         raise CatalogueError(f"{path}: the front matter is not valid YAML: {err}") from None
     unknown = set(meta) - _FIELDS

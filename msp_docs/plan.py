@@ -56,7 +56,7 @@ def document_kinds() -> dict:
     from ruamel.yaml import YAML
 
     text = resources.files("msp_docs").joinpath("data", "documents.yaml").read_text(encoding="utf-8")
-    return YAML(typ="safe", pure=True).load(text)
+    return YAML(typ="safe").load(text)
 
 
 def service_title(service: str) -> str:

@@ -41,7 +41,7 @@ def schema_document() -> dict:
     """The profile schema file as plain data (with ``definitions`` and ``schema``)."""
     from ruamel.yaml import YAML
 
-    return YAML(typ="safe", pure=True).load(_data_file("profile-schema.yaml").read_text(encoding="utf-8"))
+    return YAML(typ="safe").load(_data_file("profile-schema.yaml").read_text(encoding="utf-8"))
 
 
 @lru_cache(maxsize=None)
@@ -49,7 +49,7 @@ def checklist_item_ids() -> tuple[str, ...]:
     """Ids of the self-assessment checklist items a profile may answer."""
     from ruamel.yaml import YAML
 
-    data = YAML(typ="safe", pure=True).load(_data_file("catalogue/checklist.yaml").read_text(encoding="utf-8"))
+    data = YAML(typ="safe").load(_data_file("catalogue/checklist.yaml").read_text(encoding="utf-8"))
     return tuple(str(item["id"]) for item in data["items"])
 
 
