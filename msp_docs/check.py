@@ -159,8 +159,8 @@ def check_extracted(document: ExtractedDocument, *, baseline: str = "auto", edit
     required = set(catalogue.baseline(kind))
 
     marker_covers, clause_states, marked_passages = _marker_layer(document)
-    free = [p for p in document.passages if p.index not in marked_passages]
-    hits, citations = _text_layer(free, catalogue, edition, document)
+    layer = _text_layer(document, marked_passages, catalogue, edition)
+    hits, citations = layer.hits, layer.citations
 
     results: list[RequirementResult] = []
     for rid, requirement in catalogue.requirements.items():
@@ -173,17 +173,28 @@ def check_extracted(document: ExtractedDocument, *, baseline: str = "auto", edit
         found = {c for c in rule.concepts if c in hits}
         cited = requirement.kind == "paragraph" and rid in citations
         status = rule.assess(found, cited)
-        evidence = _pick_evidence(rule, hits, citations.get(rid, []) if cited else [])
+        unit = None
         note = None
+        if status == COVERED:
+            unit = layer.covering_unit(rule)
+            if unit is None:
+                status = PARTIAL
+                note = "the pieces are there, but no section deals with it as a whole (or only headings, names or citations do)"
+            elif not layer.relevant:
+                status = PARTIAL
+                note = "the document deals with adult safeguarding only in passing"
+        evidence = _pick_evidence(rule, hits, citations.get(rid, []) if cited else [], unit)
         weak = False
-        if status == PARTIAL and cited and not found:
+        if note:
+            pass
+        elif status == PARTIAL and cited and not found:
             note = "cited by number, but the text does not deal with it"
         elif status == PARTIAL:
             missing_must = [c for c in rule.must if c not in found]
             shown = [catalogue.concepts[c].label for c in missing_must][:3]
             note = "some of the substance is there" + (f"; not found: {', '.join(shown)}" if shown else "")
         elif status == COVERED:
-            sentences = {h[0] for c in found for h in hits[c]}
+            sentences = {h.key for c in found for h in hits[c] if h.unit == unit}
             weak = len(sentences) == 1
             if weak:
                 note = "covered by a single sentence; worth a human look"
@@ -264,19 +275,173 @@ def _sentences(text: str) -> list[str]:
     return [s for s in _SENTENCE_SPLIT.split(text) if s.strip()]
 
 
-def _text_layer(passages: list[Passage], catalogue, edition: str, document: ExtractedDocument):
-    """Concept hits and citations in passages: concept -> [(sentence key, sentence, passage)]."""
-    hits: dict[str, list[tuple[tuple[int, int], str, Passage]]] = defaultdict(list)
+@dataclass(frozen=True)
+class _Hit:
+    """One sentence showing a concept: where it is, its section, and whether it carries substance."""
+
+    key: tuple[int, int]
+    sentence: str
+    passage: Passage
+    unit: int
+    strong: bool
+
+
+@dataclass
+class _TextLayer:
+    """What the text layer found: concept hits by section, citations, and whether the document is about adult safeguarding."""
+
+    hits: dict[str, list[_Hit]]
+    citations: dict[str, list[tuple[tuple[int, int], str, Passage]]]
+    relevant: bool
+
+    def covering_unit(self, rule) -> int | None:
+        """The first section whose own evidence meets the rule, with substance beyond names and headings."""
+        names_count = rule.need >= LIST_RULE_NEED
+        units: dict[int, dict[str, bool]] = defaultdict(dict)
+        for concept in rule.concepts:
+            for hit in self.hits.get(concept, ()):
+                seen = units[hit.unit]
+                seen[concept] = seen.get(concept, False) or hit.strong or names_count
+        for unit in sorted(units):
+            seen = units[unit]
+            if any(seen.values()) and rule.assess(seen) == COVERED:
+                return unit
+        return None
+
+
+# A requirement that asks for this many of its concepts is a list (the types of abuse, the six
+# principles): there, naming the items is the substance, so names in a table or list count.
+LIST_RULE_NEED = 5
+# A document that names adult safeguarding in fewer sentences than this is not about it: a privacy
+# notice's "(safeguarding)" or a children's policy's one line on adults is a passing mention.
+RELEVANT_SENTENCES = 2
+RELEVANCE_CONCEPT = "adult-safeguarding-named"
+
+# In such a document, a passage counts only if it shows one of these.
+SAFEGUARDING_SENSE = frozenset({RELEVANCE_CONCEPT, "abuse-or-neglect", "adult-at-risk", "safeguarding-topic"})
+
+_LABEL_WORDS = 6
+# "Has regard to paragraph 14.13", "in accordance with section 44 of the Care Act": the sentence
+# hands its substance to the reference, so all of it is weak evidence. "As defined in paragraph
+# 14.7" is only a pointer inside a sentence that may say something: only that clause is weak.
+_DEFERS = re.compile(r"\b(?:ha(?:ve|s|ving) regard to|in accordance with|in line with|compl(?:y|ies|ying) with|(?:please )?refer to)\b", re.IGNORECASE)
+_POINTS = re.compile(r"\b(?:as|is|are) (?:defined|set out|described|required|explained|listed) (?:in|by|under)\b[^,;()]*|\(?see [^,;()]*", re.IGNORECASE)
+_REFERENCE = re.compile(
+    r"\bparagraphs?\s*\d|\bparas?\.?\s*\d|(?<![\d.])1?4\.\d{1,3}\b|\bchapter 14\b"
+    r"|\b(?:sections?|s\.?)\s?\d+[a-z]?(?:\(\d+\))?\s+of\s+(?:the\s+)?[\w ]{0,60}?\bact\b",
+    re.IGNORECASE,
+)
+
+
+def _count_up_to(limit: int, flags) -> bool:
+    """True once ``limit`` of the flags are true (stops reading there)."""
+    count = 0
+    for flag in flags:
+        count += bool(flag)
+        if count >= limit:
+            return True
+    return False
+
+
+def _is_heading(passage: Passage, infer: bool) -> bool:
+    if passage.heading_level is not None:
+        return True
+    if not infer or passage.part not in ("body",):
+        return False
+    text = passage.text.strip()
+    if len(text) > 80 or len(text.split()) > 10 or re.search(r"[.,;:!?]$", text):
+        return False
+    return bool(re.match(r"^(?:\d+(?:\.\d+)*\.?\s+|part \d+:?\s+|section \d+:?\s+)?[A-Z]", text, re.IGNORECASE))
+
+
+def _is_name(text: str) -> bool:
+    """Short phrases with no sentence in them: a table label, a document title, a list of titles."""
+    text = text.strip()
+    if re.search(r"\d|[.!?:]$", text):
+        return False
+    return all(len(part.split()) <= _LABEL_WORDS for part in re.split(r"[;,]", text))
+
+
+def _without_deferred(sentence: str) -> str | None:
+    """The sentence without what it only defers to (``""`` when it defers as a whole), or None when it defers to nothing."""
+    if not _REFERENCE.search(sentence):
+        return None
+    if _DEFERS.search(sentence):
+        return ""
+    spans = [m.span() for m in _POINTS.finditer(sentence) if _REFERENCE.search(m.group())]
+    if not spans:
+        return None
+    out = sentence
+    for start, end in reversed(spans):
+        out = out[:start] + " " + out[end:]
+    return out
+
+
+def _text_layer(document: ExtractedDocument, marked: set[int], catalogue, edition: str) -> _TextLayer:
+    """Concept hits and citations in the passages that no intact clause marker covers.
+
+    The document is read in sections (a heading and what follows it, down to the next heading);
+    a requirement is covered only where one section shows enough of it. Headings lend their
+    concepts to their section as context and their false friends to its sentences. Headings,
+    short names (table labels, lists of document titles) and what a sentence only defers to
+    ("has regard to paragraph 14.13") count as weak evidence: enough for partial, not for covered.
+    """
+    hits: dict[str, list[_Hit]] = defaultdict(list)
     citations: dict[str, list[tuple[tuple[int, int], str, Passage]]] = defaultdict(list)
-    mentions_guidance = any(_GUIDANCE.search(p.text) for p in passages)
+    passages = document.passages
+    free = [p for p in passages if p.index not in marked]
+    mentions_guidance = any(_GUIDANCE.search(p.text) for p in free)
+    infer = not any(p.heading_level is not None for p in passages)
+    relevance = catalogue.concepts[RELEVANCE_CONCEPT]
+    relevant = _count_up_to(RELEVANT_SENTENCES, (relevance.matches_alone(normalise(s)) for p in passages for s in _sentences(p.text)))
+    heading_concepts: dict[str, frozenset[str]] = {}
+
+    def concepts_of_heading(text: str) -> frozenset[str]:
+        if text not in heading_concepts:
+            heading_concepts[text] = catalogue.concepts_in(text)
+        return heading_concepts[text]
+
+    # The title is the heading of the whole document: "Domestic Abuse Policy" is context everywhere.
+    root = set(concepts_of_heading(document.title)) if document.title else set()
+    unit = 0
+    inferred_path: tuple[str, ...] = ()
     for passage in passages:
-        for number, sentence in enumerate(_sentences(passage.text)):
+        heading = _is_heading(passage, infer)
+        if heading:
+            unit += 1
+        if infer:
+            path = inferred_path
+            if heading:
+                inferred_path = (passage.text,)
+        else:
+            path = passage.heading_path
+        if passage.index in marked:
+            continue
+        context = set(root)
+        for title in path:
+            context |= concepts_of_heading(title)
+        nearest = path[-1] if path else ""
+        weak_passage = heading or _is_name(passage.text)
+        sentences = _sentences(passage.text)
+        alone = [catalogue.concepts_alone(sentence, heading=nearest) for sentence in sentences]
+        # A paragraph (list item, table cell) is one thought: any of its sentences gives context to the others.
+        around = context.union(*alone) if len(alone) > 1 else context
+        # In a document about something else, only a passage about safeguarding counts.
+        counts = relevant or bool(around.union(*alone) & SAFEGUARDING_SENSE)
+        for number, sentence in enumerate(sentences):
             key = (passage.index, number)
-            for concept in catalogue.concepts_in(sentence):
-                hits[concept].append((key, sentence, passage))
+            shown = catalogue.with_context(alone[number], around) if counts else frozenset()
+            if shown:
+                strong = frozenset() if weak_passage else shown
+                if not weak_passage:
+                    rest = _without_deferred(sentence)
+                    if rest is not None:
+                        strong = catalogue.concepts_in(rest, heading=nearest, context=around) if rest else frozenset()
+                for concept in shown:
+                    hits[concept].append(_Hit(key, sentence, passage, unit, concept in strong))
             for rid in _citations_in(sentence, passage, number, catalogue, edition, mentions_guidance):
                 citations[rid].append((key, sentence, passage))
-    return hits, citations
+    return _TextLayer(hits, citations, relevant)
 
 
 def _citations_in(sentence: str, passage: Passage, sentence_number: int, catalogue, edition: str, mentions_guidance: bool) -> set[str]:
@@ -301,15 +466,15 @@ def _citations_in(sentence: str, passage: Passage, sentence_number: int, catalog
     return found
 
 
-def _pick_evidence(rule, hits, citation_hits) -> list[Evidence]:
-    """Up to three quotes: sentences showing the most of the rule's concepts, then citations."""
-    by_sentence: dict[tuple[int, int], tuple[set[str], str, Passage]] = {}
+def _pick_evidence(rule, hits, citation_hits, unit=None) -> list[Evidence]:
+    """Up to three quotes: sentences of the covering section first, those showing most of the rule's concepts, then citations."""
+    by_sentence: dict[tuple[int, int], tuple[set[str], str, Passage, bool]] = {}
     for concept in rule.concepts:
-        for key, sentence, passage in hits.get(concept, ()):
-            entry = by_sentence.setdefault(key, (set(), sentence, passage))
+        for hit in hits.get(concept, ()):
+            entry = by_sentence.setdefault(hit.key, (set(), hit.sentence, hit.passage, hit.unit == unit))
             entry[0].add(concept)
-    ranked = sorted(by_sentence.items(), key=lambda item: (-len(item[1][0]), item[0]))
-    out = [Evidence(_trim(sentence), passage.location, "text") for _key, (_c, sentence, passage) in ranked[:MAX_QUOTES]]
+    ranked = sorted(by_sentence.items(), key=lambda item: (not item[1][3], -len(item[1][0]), item[0]))
+    out = [Evidence(_trim(sentence), passage.location, "text") for _key, (_c, sentence, passage, _u) in ranked[:MAX_QUOTES]]
     seen = {key for key, _ in ranked[:MAX_QUOTES]}
     for key, sentence, passage in citation_hits:
         if len(out) >= MAX_QUOTES:
