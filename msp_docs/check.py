@@ -304,11 +304,14 @@ class _TextLayer:
                 seen[concept] = seen.get(concept, False) or hit.strong or names_count
         for unit in sorted(units):
             seen = units[unit]
-            if any(seen.values()) and rule.assess(seen) == COVERED:
+            if any(strong and not concept.endswith(NAME_SUFFIX) for concept, strong in seen.items()) and rule.assess(seen) == COVERED:
                 return unit
         return None
 
 
+# A concept whose id ends so is the bare name of a subject ("protection", "the MCA"): naming a
+# subject is never enough on its own, so a section needs some other concept to cover.
+NAME_SUFFIX = "-named"
 # A requirement that asks for this many of its concepts is a list (the types of abuse, the six
 # principles): there, naming the items is the substance, so names in a table or list count.
 LIST_RULE_NEED = 5
