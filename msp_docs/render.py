@@ -323,6 +323,8 @@ def render_schedule(plan: Plan, *, title: str, host_styles, mark: str, templates
     has them; numbering is the schedule's own (1, 1.1) so it never continues the host's clauses.
     The whole schedule sits inside a bookmark named ``mark`` so it can be found and replaced.
     """
+    import copy
+
     import docx
 
     _path, data = template_bytes(plan.spec.template, templates_dir)
@@ -332,7 +334,18 @@ def render_schedule(plan: Plan, *, title: str, host_styles, mark: str, templates
         if child.tag != _ooxml.w("sectPr"):
             body.remove(child)
     numbering = document.part.numbering_part.element
-    clause_abstract = _ooxml.abstract_num_of(numbering, _ooxml.style_num_id(document.styles.element, "ClauseText") or 1) or 1
+    template_abstract = _ooxml.abstract_num_of(numbering, _ooxml.style_num_id(document.styles.element, "ClauseText") or 1) or 1
+    # A list definition of the schedule's own, linked to no style: when the host has a style of the
+    # same name with numbering (Heading1 in most contracts), docxcompose maps the template's list
+    # onto the host's, and Word counts lists that share a definition as one, so the host's clauses
+    # after the schedule would continue from its last number.
+    source = next(a for a in numbering.findall(_ooxml.w("abstractNum")) if a.get(_ooxml.w("abstractNumId")) == str(template_abstract))
+    own = copy.deepcopy(source)
+    clause_abstract = max(int(a.get(_ooxml.w("abstractNumId"))) for a in numbering.findall(_ooxml.w("abstractNum"))) + 1
+    own.set(_ooxml.w("abstractNumId"), str(clause_abstract))
+    for link in [*own.iter(_ooxml.w("pStyle")), *own.iter(_ooxml.w("styleLink")), *own.iter(_ooxml.w("numStyleLink"))]:
+        link.getparent().remove(link)
+    source.addnext(own)
     clause_num = _ooxml.new_list_instance(numbering, clause_abstract)
     style_map = {}
     if host_styles.heading:
