@@ -166,3 +166,37 @@ def test_ci_runs_exactly_the_readme_quick_start_commands():
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
     assert commands[0] in ci and commands[1] in ci
     assert ci.index(commands[0]) < ci.index(commands[1])
+
+
+def test_requirements_json_shape():
+    import json
+
+    result = run("requirements", "--format", "json")
+    assert result.exit_code == 0
+    items = json.loads(result.output)
+    paragraphs = [i for i in items if i["kind"] == "paragraph"]
+    themes = [i for i in items if i["kind"] == "theme"]
+    assert len(themes) == 23 and len(paragraphs) == 59
+    for item in paragraphs:
+        assert {"id", "kind", "title", "themes", "edition", "baselines", "verification"} <= set(item)
+    for item in themes:
+        assert {"id", "kind", "title", "paragraphs", "baselines"} <= set(item)
+    p1413 = next(i for i in paragraphs if i["id"] == "14.13")
+    assert "policy" in p1413["baselines"] and p1413["edition"] in ("2014", "2017")
+    contract = json.loads(run("requirements", "--baseline", "contract", "--format", "json").output)
+    assert len(contract) == 24 and all("contract" in i["baselines"] for i in contract)
+    text = run("requirements", "--baseline", "leaflet").output
+    assert "Themes (12):" in text and "14.17" in text
+
+
+def test_clauses_json_shape():
+    import json
+
+    result = run("clauses", "--document", "contract", "--format", "json")
+    assert result.exit_code == 0
+    items = json.loads(result.output)
+    assert items and all({"id", "title", "documents", "services", "covers"} <= set(i) for i in items)
+    assert all("contract" in i["documents"] for i in items)
+    gas_only = [i for i in items if i["services"] == ["gas"]]
+    assert gas_only, "there are gas-only clauses"
+    assert "con-gas" in run("clauses", "--document", "contract").output
