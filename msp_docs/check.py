@@ -404,14 +404,23 @@ def _text_layer(document: ExtractedDocument, marked: set[int], catalogue, editio
             heading_concepts[text] = catalogue.concepts_in(text)
         return heading_concepts[text]
 
-    # The title is the heading of the whole document: "Domestic Abuse Policy" is context everywhere.
+    # Pass 1: sections, and the concepts each sentence shows before context is applied.
     root = set(concepts_of_heading(document.title)) if document.title else set()
+    leading = True
     unit = 0
     inferred_path: tuple[str, ...] = ()
+    read: list[tuple[Passage, int, bool, tuple[str, ...], list[str], list[frozenset[str]]]] = []
+    in_section: dict[int, set[str]] = defaultdict(set)
     for passage in passages:
         heading = _is_heading(passage, infer)
         if heading:
             unit += 1
+            if leading:
+                # The title and the headings above the first paragraph head the whole document:
+                # "Adult Safeguarding Policy" is context everywhere in it.
+                root |= concepts_of_heading(passage.text)
+        elif passage.part in ("body", "table") and passage.text != document.title:
+            leading = False
         if infer:
             path = inferred_path
             if heading:
@@ -420,17 +429,27 @@ def _text_layer(document: ExtractedDocument, marked: set[int], catalogue, editio
             path = passage.heading_path
         if passage.index in marked:
             continue
+        nearest = path[-1] if path else ""
+        sentences = _sentences(passage.text)
+        alone = [catalogue.concepts_alone(sentence, heading=nearest) for sentence in sentences]
+        read.append((passage, unit, heading, path, sentences, alone))
+        if not heading:
+            in_section[unit].update(*alone)
+
+    # Pass 2: context, weak or strong evidence, citations.
+    for passage, unit, heading, path, sentences, alone in read:
         context = set(root)
         for title in path:
             context |= concepts_of_heading(title)
         nearest = path[-1] if path else ""
         weak_passage = heading or _is_name(passage.text)
-        sentences = _sentences(passage.text)
-        alone = [catalogue.concepts_alone(sentence, heading=nearest) for sentence in sentences]
-        # A paragraph (list item, table cell) is one thought: any of its sentences gives context to the others.
-        around = context.union(*alone) if len(alone) > 1 else context
+        # A paragraph (list item, table cell) is one thought: any of its sentences gives context to
+        # the others. A heading's words take their sense from the section it heads.
+        around = context.union(*alone)
+        if heading:
+            around |= in_section[unit]
         # In a document about something else, only a passage about safeguarding counts.
-        counts = relevant or bool(around.union(*alone) & SAFEGUARDING_SENSE)
+        counts = relevant or bool(around & SAFEGUARDING_SENSE)
         for number, sentence in enumerate(sentences):
             key = (passage.index, number)
             shown = catalogue.with_context(alone[number], around) if counts else frozenset()

@@ -90,10 +90,10 @@ def copy(tmp_path):
 
 
 def _found(catalogue, text: str) -> set[str]:
-    found: set[str] = set()
-    for sentence in re.split(r"(?<=[.!?])\s+", text):
-        found |= catalogue.concepts_in(sentence)
-    return found
+    """The concepts a paragraph shows, the way the checker reads one: its sentences give each other context."""
+    alone = [catalogue.concepts_alone(sentence) for sentence in re.split(r"(?<=[.!?])\s+", text)]
+    around = set().union(*alone)
+    return set().union(*(catalogue.with_context(shown, around) for shown in alone))
 
 
 # --------------------------------------------------------------------------- shape and counts
