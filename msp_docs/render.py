@@ -59,16 +59,12 @@ class RenderedDocument:
 
 
 def default_templates_dir() -> Path:
-    """The shipped templates: msp_docs.templates when installed, else templates/ in a checkout."""
-    try:
-        from importlib import resources
-
-        folder = Path(str(resources.files("msp_docs.templates")))
-        if (folder / "policy.docx").exists():
-            return folder
-    except ModuleNotFoundError:
-        pass
-    return Path(__file__).resolve().parent.parent / "templates"
+    """The shipped templates: msp_docs/templates when installed, else templates/ in a checkout."""
+    package = Path(__file__).resolve().parent
+    installed = package / "templates"
+    if (installed / "policy.docx").exists():
+        return installed
+    return package.parent / "templates"
 
 
 @lru_cache(maxsize=32)
@@ -160,6 +156,11 @@ class _Body:
         # every paragraph so the host's numbered styles never number the schedule.
         self.style_map = style_map or {}
         self.clause_num = clause_num
+        # Schedule mode, for hosts without a style for a role: heading roles drawn in the body
+        # style in bold, with the outline level a heading has (role -> 0-based level), and the
+        # list behind bullets drawn in the body style.
+        self.emphasis: dict[str, int] = {}
+        self.bullet_num: int | None = None
         styles = document.styles.element
         self.style_ids = {s.get(_ooxml.w("styleId")) for s in styles.findall(_ooxml.w("style"))}
         self.numbering = document.part.numbering_part.element
@@ -184,10 +185,12 @@ class _Body:
         explicit = self.clause_num is not None
         if clause_title is not None:
             num = (self.clause_num, 0) if explicit else None
-            out.append(_ooxml.paragraph(self.style("Heading1"), [_ooxml.run(clause_title)], num=num, keep_next=explicit))
+            out.append(self.heading("Heading1", [_ooxml.run(clause_title, "Heading1" in self.emphasis)], num, explicit))
         for block in blocks:
             if isinstance(block, markup.Heading):
-                out.append(_ooxml.paragraph(self.style(f"Heading{block.level}"), self.runs(block.runs), num=(0, 0) if explicit else None, keep_next=explicit))
+                role = f"Heading{block.level}"
+                runs = [_ooxml.run(r.text, r.bold or role in self.emphasis, r.italic) for r in block.runs]
+                out.append(self.heading(role, runs, (0, 0) if explicit else None, explicit))
             elif isinstance(block, markup.Paragraph):
                 numbered = self.numbered and block.numbered
                 style = "ClauseText" if numbered else "BodyText"
@@ -199,9 +202,19 @@ class _Body:
                 out.append(self.table(block))
         return out
 
+    def heading(self, role: str, runs: list, num: tuple[int, int] | None, keep_next: bool):
+        """A heading paragraph; in the body style with an outline level where the host has no heading style for it."""
+        p = _ooxml.paragraph(self.style(role), runs, num=num, keep_next=keep_next)
+        if role in self.emphasis:
+            outline = p.find(_ooxml.w("pPr")).makeelement(_ooxml.w("outlineLvl"), {_ooxml.w("val"): str(self.emphasis[role])})
+            p.find(_ooxml.w("pPr")).append(outline)  # after numPr, as the schema orders pPr
+        return p
+
     def list_item(self, item: markup.ListItem):
         level = min(item.level, 2)
         suffix = "" if level == 0 else str(level + 1)
+        if not item.ordered and self.bullet_num is not None:
+            return _ooxml.paragraph(self.style(f"ListBullet{suffix}"), self.runs(item.runs), num=(self.bullet_num, level))
         if not item.ordered:
             return _ooxml.paragraph(self.style(f"ListBullet{suffix}"), self.runs(item.runs))
         num = None
@@ -347,19 +360,43 @@ def render_schedule(plan: Plan, *, title: str, host_styles, mark: str, templates
         link.getparent().remove(link)
     source.addnext(own)
     clause_num = _ooxml.new_list_instance(numbering, clause_abstract)
+    # Every role in a style of the host's: where the host has no style for a heading role, the
+    # schedule's headings are its body text in bold (as hand-made contract headings are), not the
+    # msp-docs template's headings or an unused built-in one; bullets likewise keep the body style.
     style_map = {}
+    emphasis = {}
+    body_style = host_styles.body
+    if body_style:
+        style_map["ClauseText"] = body_style
+        style_map["BodyText"] = body_style
     if host_styles.heading:
         style_map["Heading1"] = host_styles.heading
-    if host_styles.body:
-        style_map["ClauseText"] = host_styles.body
-        style_map["BodyText"] = host_styles.body
+    elif body_style:
+        style_map["Heading1"], emphasis["Heading1"] = body_style, 1
+    if host_styles.subheading:
+        style_map["Heading2"] = style_map["Heading3"] = host_styles.subheading
+    elif body_style:
+        style_map["Heading2"] = style_map["Heading3"] = body_style
+        emphasis["Heading2"] = emphasis["Heading3"] = 2
+    bullet_num = None
     if host_styles.bullet:
         style_map["ListBullet"] = host_styles.bullet
+    elif body_style:
+        bullet_num = _ooxml.style_num_id(document.styles.element, "ListBullet")
+        if bullet_num is not None:
+            for suffix in ("", "2", "3"):
+                style_map[f"ListBullet{suffix}"] = body_style
     if host_styles.table:
         style_map["MspTable"] = host_styles.table
     builder = _Body(document, True, style_map=style_map, clause_num=clause_num)
-    title_style = host_styles.title or builder.style("Heading1")
-    heading = _ooxml.paragraph(title_style, [_ooxml.run(title)], num=(0, 0), keep_next=True)
+    builder.emphasis = emphasis
+    builder.bullet_num = bullet_num
+    if host_styles.title or "Heading1" not in emphasis:
+        heading = _ooxml.paragraph(host_styles.title or builder.style("Heading1"), [_ooxml.run(title)], num=(0, 0), keep_next=True)
+    else:
+        builder.emphasis = {**emphasis, "Title": 0}
+        builder.style_map["Title"] = body_style
+        heading = builder.heading("Title", [_ooxml.run(title, True)], (0, 0), True)
     _ooxml.set_page_break_before(heading)
     elements, markers = _clause_elements(document, plan, builder)
     mark_id = _ooxml.max_bookmark_id(document.element) + len(markers) + 100

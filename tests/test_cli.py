@@ -200,3 +200,13 @@ def test_clauses_json_shape():
     gas_only = [i for i in items if i["services"] == ["gas"]]
     assert gas_only, "there are gas-only clauses"
     assert "con-gas" in run("clauses", "--document", "contract").output
+
+
+def test_installed_package_builds_from_any_folder(tmp_path):
+    """Templates and data ship inside the package: a build works from an unrelated folder."""
+    result = subprocess.run(
+        [sys.executable, "-m", "msp_docs", "build", str(ROOT / "profiles" / "flameguard-gas-services.yaml"), "--only", "leaflet", "-o", "out", "-q"],
+        cwd=tmp_path, capture_output=True, text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "out" / "flameguard-gas-services-ltd" / "leaflet.docx").exists()
