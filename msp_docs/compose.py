@@ -30,6 +30,7 @@ class HostStyles:
 
     title: str | None
     heading: str | None
+    subheading: str | None
     body: str | None
     bullet: str | None
     table: str | None
@@ -188,30 +189,68 @@ def _find_insertion(document, after: str | None) -> tuple[int, Heading | None]:
     return end, match
 
 
-def _host_styles(document, after: Heading | None) -> HostStyles:
-    """Choose the host styles for the schedule title, clause headings, body text, bullets and tables."""
+def _looks_like_heading(text: str) -> bool:
+    """Short and not a sentence: how a heading reads, whatever style it wears."""
+    return len(text) <= 90 and not text.rstrip().endswith((".", ";", ":", ","))
+
+
+def _host_styles(document, title_style: str | None) -> HostStyles:
+    """Choose the host styles for the schedule title, clause headings, body text, bullets and tables.
+
+    Heading styles count only where the host uses them for headings: many contracts number their
+    clause sentences with a heading style ("1.1 The Contractor shall ..." in Heading 2), and
+    schedule clause titles in that style read as body text.
+    """
     levels = _heading_levels(document)
     ids = {s.get(_ooxml.w("styleId")) for s in document.styles.element.findall(_ooxml.w("style"))}
     body = document.element.body
     used = Counter()
-    heading_use: dict[int, Counter] = {}
+    heading_texts: dict[str, list[str]] = {}
     for child in body:
         if child.tag != _ooxml.w("p"):
             continue
         style = _style_of(child) or "Normal"
-        if style in levels:
-            heading_use.setdefault(levels[style], Counter())[style] += 1
-        elif _paragraph_text(child):
+        text = _paragraph_text(child)
+        if style in levels and _outline_level(child) != 0:
+            if text:
+                heading_texts.setdefault(style, []).append(text)
+        elif text:
             used[style] += 1
-    title = None
-    if after is not None:
-        title = _style_of(body[after.index])
-    if title is None and heading_use.get(1):
-        title = heading_use[1].most_common(1)[0][0]
+    heading_like = {
+        style: texts for style, texts in heading_texts.items() if sum(map(_looks_like_heading, texts)) > len(texts) / 2
+    }
+    by_level: dict[int, Counter] = {}
+    for style, texts in heading_like.items():
+        by_level.setdefault(levels[style], Counter())[style] = len(texts)
+
+    # The title looks like the host's other schedules where it has some, else like the top-level
+    # heading it follows, else like the host's top-level headings: a schedule is a top-level part
+    # even when it follows a sub-section (the CCS call-off schedules have one centred title style
+    # and clause headings under it).
+    schedules = Counter(
+        style for style, texts in heading_like.items() for text in texts if re.match(r"(schedule|annex|appendix)\b", _strip_number(text), re.I)
+    )
+    if schedules:
+        title = schedules.most_common(1)[0][0]
+    elif title_style is not None and levels.get(title_style) == 1:
+        title = title_style
+    elif by_level.get(1):
+        title = by_level[1].most_common(1)[0][0]
+    else:
+        title = title_style
     heading = None
     for level in (2, 1, 3):
-        if heading_use.get(level):
-            heading = heading_use[level].most_common(1)[0][0]
+        candidates = Counter({style: n for style, n in by_level.get(level, Counter()).items() if style != title})
+        if candidates:
+            heading = candidates.most_common(1)[0][0]
+            break
+    heading = heading or title
+    # Headings inside a clause: a heading style the host uses below its clause headings, if any.
+    subheading = None
+    for level in sorted(lv for lv in by_level if heading is not None and lv > levels.get(heading, 9)):
+        candidates = Counter({style: n for style, n in by_level[level].items() if style not in (title, heading)})
+        if candidates:
+            subheading = candidates.most_common(1)[0][0]
             break
     # Body text: the host's most used paragraph style that does not number itself (a numbered
     # clause style would drag the host's numbering into the schedule), else Normal.
@@ -221,12 +260,23 @@ def _host_styles(document, after: Heading | None) -> HostStyles:
         if s.find(f"{_ooxml.w('pPr')}/{_ooxml.w('numPr')}/{_ooxml.w('numId')}") is not None
     }
     body_style = next((style for style, _n in used.most_common() if style not in numbered_styles and (style in ids or style == "Normal")), None)
+    if body_style is None:
+        # No body text outside tables (a form, a procedure in tables): the host's default
+        # paragraph style, not the msp-docs template's look.
+        body_style = next(
+            (
+                s.get(_ooxml.w("styleId"))
+                for s in document.styles.element.findall(_ooxml.w("style"))
+                if s.get(_ooxml.w("type")) == "paragraph" and s.get(_ooxml.w("default")) in ("1", "true", "on")
+            ),
+            None,
+        )
     bullet = "ListBullet" if "ListBullet" in ids else None
     tables = Counter(
         s.get(_ooxml.w("val")) for s in body.iter(_ooxml.w("tblStyle"))
     )
     table = tables.most_common(1)[0][0] if tables else ("TableGrid" if "TableGrid" in ids else None)
-    return HostStyles(title=title, heading=heading, body=body_style, bullet=bullet, table=table)
+    return HostStyles(title=title, heading=heading, subheading=subheading, body=body_style, bullet=bullet, table=table)
 
 
 def existing_schedule(document, service: str) -> tuple[int, int] | None:
@@ -260,7 +310,6 @@ def add_schedule(
 ) -> ComposeResult:
     """Return the contract's bytes with the safeguarding schedule inserted (the file is not touched)."""
     import docx
-    from docxcompose.composer import Composer
 
     from msp_docs.extract import sniff
     from msp_docs.plan import documents_for, plan_document
@@ -285,28 +334,48 @@ def add_schedule(
     except Exception as err:  # python-docx raises several kinds for a broken package
         raise DocumentError(f"{Path(contract).name} cannot be opened as a Word document ({type(err).__name__}: {err})") from None
 
+    body = host.element.body
     present = existing_schedule(host, service)
     replaced = False
+    carried = []  # section breaks the schedule must end with
     if present is not None:
         if not replace:
             raise ScheduleAlreadyPresentError(
                 f"{Path(contract).name} already contains the {spec.service_title.lower()} safeguarding schedule; nothing was written. Use --replace to swap it for a freshly generated one"
             )
         start, end = present
-        body = host.element.body
+        title_style = _style_of(body[start]) if body[start].tag == _ooxml.w("p") else None
         for _ in range(end - start + 1):
-            body.remove(body[start])
+            old = body[start]
+            # A section break the old schedule ended with belongs to the host: the new one ends with it.
+            carried.extend(old.findall(f"{_ooxml.w('pPr')}/{_ooxml.w('sectPr')}") if old.tag == _ooxml.w("p") else [])
+            body.remove(old)
         index, anchor = start, None
         replaced = True
     else:
         index, anchor = _find_insertion(host, after)
+        title_style = _style_of(body[anchor.index]) if anchor is not None else None
+        section_break = _section_break_before(body, index) if anchor is not None else None
+        # After a section that ends with a Word section break, the schedule joins that section
+        # (as if typed at its end) so the next section still starts at the next heading; unless
+        # that section is landscape (a pricing table) and the next is not.
+        if section_break is not None and not (_landscape(section_break) and not _landscape(_next_section(body, index))):
+            carried.append(section_break)
 
-    styles = _host_styles(host, anchor)
+    styles = _host_styles(host, title_style)
     plan = plan_document(profile, spec, date)
     schedule_title = title or f"Schedule - Safeguarding ({spec.service_title})"
     schedule = render_schedule(plan, title=schedule_title, host_styles=styles, mark=schedule_mark(service))
-    composer = Composer(host)
-    composer.insert(index, schedule.document)
+    inserted = [child for child in schedule.document.element.body if child.tag != _ooxml.w("sectPr")]
+    _shift_bookmark_ids(schedule.document.element.body, _max_bookmark_id(host) + 1)
+    _composer(host).insert(index, schedule.document)
+    last = body[index + len(inserted) - 1]
+    for section_break in carried:
+        last = _end_section_with(last, section_break)
+    # msp-docs check reads the kind of document from here: the result is a contract with a schedule.
+    from docxcompose.properties import CustomProperties
+
+    CustomProperties(host)["msp-docs.baseline"] = spec.baseline
     buffer = io.BytesIO()
     host.save(buffer)
     return ComposeResult(
@@ -316,3 +385,82 @@ def add_schedule(
         clauses=len(plan.clauses),
         uncovered=plan.uncovered,
     )
+
+
+def _composer(host):
+    """docxcompose's Composer for the host, leaving the host's bookmarks and list numbering alone.
+
+    docxcompose renumbers every bookmark start and every end in the body afresh, each in document
+    order, which re-pairs nested bookmarks: host bookmarks (the targets of REF fields) ended in
+    the wrong place and the schedule's clause markers spilled into each other, so --replace cut
+    the wrong range. The schedule's ids are made unique before the join instead. Its
+    "restart numbering" gave the first clause paragraph a list of its own; the schedule's list
+    already starts at 1.
+    """
+    from docxcompose.composer import Composer
+
+    class KeepBookmarks(Composer):
+        def renumber_bookmarks(self) -> None:
+            return None
+
+    composer = KeepBookmarks(host)
+    composer.restart_numbering = False
+    return composer
+
+
+def _max_bookmark_id(document) -> int:
+    """The largest bookmark id in any part of a python-docx document (body, headers, notes, comments)."""
+    parts = [part for part in document.part.package.iter_parts() if getattr(part, "element", None) is not None]
+    return max((_ooxml.max_bookmark_id(part.element) for part in parts), default=0)
+
+
+def _shift_bookmark_ids(element, offset: int) -> None:
+    for mark in element.iter(_ooxml.w("bookmarkStart"), _ooxml.w("bookmarkEnd")):
+        mark.set(_ooxml.w("id"), str(int(mark.get(_ooxml.w("id"))) + offset))
+
+
+def _section_break_before(body, index: int):
+    """The w:sectPr of the paragraph just before body position ``index``, if a Word section ends there."""
+    if index == 0 or body[index - 1].tag != _ooxml.w("p"):
+        return None
+    return body[index - 1].find(f"{_ooxml.w('pPr')}/{_ooxml.w('sectPr')}")
+
+
+def _next_section(body, index: int):
+    """The w:sectPr of the Word section that body position ``index`` falls in."""
+    for child in body[index:]:
+        if child.tag == _ooxml.w("sectPr"):
+            return child
+        if child.tag == _ooxml.w("p") and child.find(f"{_ooxml.w('pPr')}/{_ooxml.w('sectPr')}") is not None:
+            return child.find(f"{_ooxml.w('pPr')}/{_ooxml.w('sectPr')}")
+    return None
+
+
+def _landscape(sect_pr) -> bool:
+    size = sect_pr.find(_ooxml.w("pgSz")) if sect_pr is not None else None
+    if size is None:
+        return False
+    if size.get(_ooxml.w("orient")) == "landscape":
+        return True
+    try:
+        return int(size.get(_ooxml.w("w"))) > int(size.get(_ooxml.w("h")))
+    except (TypeError, ValueError):
+        return False
+
+
+def _end_section_with(last, sect_pr):
+    """Move ``sect_pr`` to the end of body element ``last`` (a new empty paragraph after a table); return the paragraph."""
+    if last.tag != _ooxml.w("p") or last.find(f"{_ooxml.w('pPr')}/{_ooxml.w('sectPr')}") is not None:
+        paragraph = _ooxml.paragraph(None)
+        last.addnext(paragraph)
+        last = paragraph
+    ppr = last.find(_ooxml.w("pPr"))
+    if ppr is None:
+        ppr = last.makeelement(_ooxml.w("pPr"), {})
+        last.insert(0, ppr)
+    change = ppr.find(_ooxml.w("pPrChange"))
+    if change is not None:
+        change.addprevious(sect_pr)  # schema order: sectPr comes before pPrChange
+    else:
+        ppr.append(sect_pr)
+    return last
