@@ -320,8 +320,11 @@ LIST_RULE_NEED = 5
 RELEVANT_SENTENCES = 2
 RELEVANCE_CONCEPT = "adult-safeguarding-named"
 
-# In such a document, a passage counts only if it shows one of these.
+# In such a document a passage counts only if it is about adults at risk, or about safeguarding
+# with no sign that it means children (a children's policy uses every safeguarding word).
+ADULT_SENSE = frozenset({RELEVANCE_CONCEPT, "adult-at-risk"})
 SAFEGUARDING_SENSE = frozenset({RELEVANCE_CONCEPT, "abuse-or-neglect", "adult-at-risk", "safeguarding-topic"})
+CHILD_CONCEPT = "child-sense"
 
 _LABEL_WORDS = 6
 # "Has regard to paragraph 14.13", "in accordance with section 44 of the Care Act": the sentence
@@ -329,6 +332,14 @@ _LABEL_WORDS = 6
 # 14.7" is only a pointer inside a sentence that may say something: only that clause is weak.
 _DEFERS = re.compile(r"\b(?:ha(?:ve|s|ving) regard to|in accordance with|in line with|compl(?:y|ies|ying) with|(?:please )?refer to)\b", re.IGNORECASE)
 _POINTS = re.compile(r"\b(?:as|is|are) (?:defined|set out|described|required|explained|listed) (?:in|by|under)\b[^,;()]*|\(?see [^,;()]*", re.IGNORECASE)
+# "Training requirements are set out in the Adult Safeguarding Policy", "contract managers should
+# refer to those contracts": a cross-reference to another document is weak evidence as a whole.
+_CROSS_REFERENCE = re.compile(
+    r"\b(?:(?:is|are) (?:set out|described|explained|covered|detailed|dealt with|included) in|refers? to|see) "
+    r"(?:the |our |their |its |a |each |individual |separate |those |these )*(?!this\b)[\w'’ -]{0,60}?"
+    r"\b(?:policy|policies|procedures?|contracts?|handbook|guidance|protocols?|strategy|agreements?)\b",
+    re.IGNORECASE,
+)
 _REFERENCE = re.compile(
     r"\bparagraphs?\s*\d|\bparas?\.?\s*\d|(?<![\d.])1?4\.\d{1,3}\b|\bchapter 14\b"
     r"|\b(?:sections?|s\.?)\s?\d+[a-z]?(?:\(\d+\))?\s+of\s+(?:the\s+)?[\w ]{0,60}?\bact\b",
@@ -367,6 +378,8 @@ def _is_name(text: str) -> bool:
 
 def _without_deferred(sentence: str) -> str | None:
     """The sentence without what it only defers to (``""`` when it defers as a whole), or None when it defers to nothing."""
+    if _CROSS_REFERENCE.search(sentence):
+        return ""
     if not _REFERENCE.search(sentence):
         return None
     if _DEFERS.search(sentence):
@@ -411,6 +424,7 @@ def _text_layer(document: ExtractedDocument, marked: set[int], catalogue, editio
     inferred_path: tuple[str, ...] = ()
     read: list[tuple[Passage, int, bool, tuple[str, ...], list[str], list[frozenset[str]]]] = []
     in_section: dict[int, set[str]] = defaultdict(set)
+    excluding: set[int] = set()  # sections whose text excludes something
     for passage in passages:
         heading = _is_heading(passage, infer)
         if heading:
@@ -435,6 +449,8 @@ def _text_layer(document: ExtractedDocument, marked: set[int], catalogue, editio
         read.append((passage, unit, heading, path, sentences, alone))
         if not heading:
             in_section[unit].update(*alone)
+            if any(catalogue.negated(sentence) for sentence in sentences):
+                excluding.add(unit)
 
     # Pass 2: context, weak or strong evidence, citations.
     for passage, unit, heading, path, sentences, alone in read:
@@ -448,8 +464,10 @@ def _text_layer(document: ExtractedDocument, marked: set[int], catalogue, editio
         around = context.union(*alone)
         if heading:
             around |= in_section[unit]
-        # In a document about something else, only a passage about safeguarding counts.
-        counts = relevant or bool(around & SAFEGUARDING_SENSE)
+        # In a document about something else, only a passage about adult safeguarding counts.
+        counts = relevant or bool(around & ADULT_SENSE) or (bool(around & SAFEGUARDING_SENSE) and CHILD_CONCEPT not in around)
+        if heading and unit in excluding:
+            counts = False  # "Advocacy" over "We do not provide advocacy" names what is excluded
         for number, sentence in enumerate(sentences):
             key = (passage.index, number)
             shown = catalogue.with_context(alone[number], around) if counts else frozenset()
