@@ -33,7 +33,9 @@ _CITATION = re.compile(
     re.IGNORECASE,
 )
 _GUIDANCE = re.compile(r"statutory guidance|care and support statutory|\bcssg\b|care act (?:2014 )?(?:statutory )?guidance|\bchapter 14\b", re.IGNORECASE)
-_SENTENCE_SPLIT = re.compile(r"(?<=[.!?;])\s+(?=[\"'(\[]?[A-Z0-9])")
+# A sentence ends at . ! ? or ; before a capital or a number, and at a bullet glyph that PDF text
+# extraction leaves inside a paragraph ("... in accordance with: \uf0b7 the Gas Safety ...").
+_SENTENCE_SPLIT = re.compile(r"(?<=[.!?;])\s+(?=[\"'(\[]?[A-Z0-9])|\s*[\u2022\uf0b7\u25aa\u25e6\u00b7]\s+")
 
 
 @dataclass(frozen=True)
@@ -365,7 +367,9 @@ def _is_heading(passage: Passage, infer: bool) -> bool:
     text = passage.text.strip()
     if len(text) > 80 or len(text.split()) > 10 or re.search(r"[.,;:!?]$", text):
         return False
-    return bool(re.match(r"^(?:\d+(?:\.\d+)*\.?\s+|part \d+:?\s+|section \d+:?\s+)?[A-Z]", text, re.IGNORECASE))
+    # "3. Training", "7.2 Principles", "Part 2: Arrangements" or a capitalised phrase; not a table
+    # cell such as "60 days before anniversary" or "1 Appointment letter sent".
+    return bool(re.match(r"^(?:\d+(?:\.\d+)+\.?\s+|\d+\.\s+|(?i:part|section|appendix) [\dA-Z]+:?\s+)?[A-Z]", text))
 
 
 def _is_name(text: str) -> bool:
