@@ -8,7 +8,6 @@ is only read; the result is written to a new file.
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import hashlib
 import io
