@@ -232,10 +232,13 @@ class Catalogue:
         """
         return self.with_context(self.concepts_alone(sentence, heading=heading), context)
 
-    def concepts_alone(self, sentence: str, *, heading: str = "") -> frozenset[str]:
-        """The concept ids whose patterns match the sentence with no false friend near; context not yet applied."""
+    def concepts_alone(self, sentence: str, *, heading: str = "", negation: bool = True) -> frozenset[str]:
+        """The concept ids whose patterns match the sentence with no false friend near; context not yet applied.
+
+        With ``negation=False`` an excluding sentence still shows what it excludes.
+        """
         text = normalise(sentence).lower()
-        if self.negation_regex.search(text):
+        if negation and self.negation_regex.search(text):
             return frozenset()
         near = normalise(heading).lower() if heading else ""
         alone = []

@@ -337,7 +337,7 @@ _POINTS = re.compile(r"\b(?:as|is|are) (?:defined|set out|described|required|exp
 # "Training requirements are set out in the Adult Safeguarding Policy", "contract managers should
 # refer to those contracts": a cross-reference to another document is weak evidence as a whole.
 _CROSS_REFERENCE = re.compile(
-    r"\b(?:(?:is|are) (?:set out|described|explained|covered|detailed|dealt with|included) in|refers? to|see) "
+    r"\b(?:(?:is|are) (?:set out|described|explained|covered|detailed|dealt with|included) in|refers? to|see|use) "
     r"(?:the |our |their |its |a |each |individual |separate |those |these )*(?!this\b)[\w'’ -]{0,60}?"
     r"\b(?:policy|policies|procedures?|contracts?|handbook|guidance|protocols?|strategy|agreements?)\b",
     re.IGNORECASE,
@@ -429,6 +429,7 @@ def _text_layer(document: ExtractedDocument, marked: set[int], catalogue, editio
     read: list[tuple[Passage, int, bool, tuple[str, ...], list[str], list[frozenset[str]]]] = []
     in_section: dict[int, set[str]] = defaultdict(set)
     excluding: set[int] = set()  # sections whose text excludes something
+    excluded: set[str] = set()  # what the document excludes ("this policy does not apply to contractors")
     for passage in passages:
         heading = _is_heading(passage, infer)
         if heading:
@@ -453,8 +454,10 @@ def _text_layer(document: ExtractedDocument, marked: set[int], catalogue, editio
         read.append((passage, unit, heading, path, sentences, alone))
         if not heading:
             in_section[unit].update(*alone)
-            if any(catalogue.negated(sentence) for sentence in sentences):
-                excluding.add(unit)
+            for sentence in sentences:
+                if catalogue.negated(sentence):
+                    excluding.add(unit)
+                    excluded.update(catalogue.concepts_alone(sentence, heading=nearest, negation=False))
 
     # Pass 2: context, weak or strong evidence, citations.
     for passage, unit, heading, path, sentences, alone in read:
@@ -482,7 +485,8 @@ def _text_layer(document: ExtractedDocument, marked: set[int], catalogue, editio
                     if rest is not None:
                         strong = catalogue.concepts_in(rest, heading=nearest, context=around) if rest else frozenset()
                 for concept in shown:
-                    hits[concept].append(_Hit(key, sentence, passage, unit, concept in strong))
+                    if concept in strong or concept not in excluded:  # a name is no evidence for what the document excludes
+                        hits[concept].append(_Hit(key, sentence, passage, unit, concept in strong))
             for rid in _citations_in(sentence, passage, number, catalogue, edition, mentions_guidance):
                 citations[rid].append((key, sentence, passage))
     return _TextLayer(hits, citations, relevant)
