@@ -7,8 +7,11 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
+import os
 import re
+import struct
 import zipfile
+import zlib
 from collections.abc import Iterable, Iterator
 
 from lxml import etree
@@ -307,9 +310,20 @@ def iter_text_nodes(element) -> Iterator[str]:
 # --------------------------------------------------------------------------- reading packages safely
 
 MAX_MEMBERS = 5_000
-MAX_PART_BYTES = 400_000_000  # uncompressed size of any one part we read
-MAX_TOTAL_BYTES = 1_000_000_000  # uncompressed size of all parts together (declared)
-MAX_RATIO = 300  # compression ratio above which a large member is treated as a zip bomb
+# A reader that streams the XML (check) can take large parts: what it keeps is bounded by the
+# extractor's own limits on paragraphs and characters. A reader that loads the whole package
+# (python-docx, for add-clauses) holds every part in memory and about six times the size of the
+# XML as a tree, so its limits are lower; they keep add-clauses well under 500 MB.
+MAX_PART_BYTES = 400_000_000  # uncompressed size of any one part a streaming reader reads
+MAX_TOTAL_BYTES = 1_000_000_000  # uncompressed size of all parts together, streaming
+WHOLE_MAX_TOTAL_BYTES = 128_000_000  # uncompressed size of all parts together, loaded whole
+WHOLE_MAX_XML_BYTES = 48_000_000  # uncompressed size of the XML parts together, loaded whole
+# Word's XML compresses 5 to 30 times; a large part (or package) that compresses more than
+# MAX_RATIO times is treated as a zip bomb.
+MAX_RATIO = 100
+RATIO_FLOOR_BYTES = 10_000_000  # parts (and packages) smaller than this are not judged by ratio
+_UNSAFE = "it may be malicious, so it was not read; ask whoever sent it for a copy saved again from Word as .docx"
+_BINARY_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff", ".emf", ".wmf", ".bin", ".wdp", ".odttf", ".ttf", ".mp4", ".wav")
 MC_NS = "http://schemas.openxmlformats.org/markup-compatibility/2006"
 REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
 OFFICE_DOCUMENT_RT = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument"
@@ -319,6 +333,51 @@ _STORY_TYPES = {
     "http://schemas.openxmlformats.org/officeDocument/2006/relationships/footnotes": "footnote",
     "http://schemas.openxmlformats.org/officeDocument/2006/relationships/endnotes": "endnote",
 }
+_ZIP_READ_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError, RuntimeError, struct.error)
+
+
+def _declares_dtd(element) -> bool:
+    """Whether the document an element belongs to has a DOCTYPE (internal subset or external DTD)."""
+    info = element.getroottree().docinfo
+    return bool(info.doctype or info.internalDTD is not None or info.system_url or info.public_id)
+
+
+PROLOG_LIMIT = 1 << 20  # a Word part opens its root element within a few hundred bytes
+
+
+class _PrologCheck:
+    """Feed the start of a part to an XML parser until its root element opens, to see whether it has a DOCTYPE.
+
+    The parser decodes whatever encoding the part declares (UTF-16, even UTF-7), so a DOCTYPE hidden
+    from a byte search is still found. Binary parts fail at once and are left alone; a part whose
+    root does not open within PROLOG_LIMIT bytes is treated as if it had a DOCTYPE.
+    """
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.parser = etree.XMLPullParser(events=("start",), resolve_entities=False, no_network=True, load_dtd=False)
+        self.seen = 0
+        self.doctype = False
+
+    def feed(self, data: bytes) -> None:
+        if self.parser is None or not data:
+            return
+        self.seen += len(data)
+        try:
+            self.parser.feed(data)
+            for _event, element in self.parser.read_events():
+                self.doctype = _declares_dtd(element)
+                self.parser = None
+                return
+        except etree.XMLSyntaxError as err:
+            # Not XML (an image), or damaged: a real parse reports damage if the part is read.
+            # libxml2 refuses entity loops and amplification itself; those are attacks too.
+            self.doctype = "entit" in str(err).lower() or "amplification" in str(err).lower()
+            self.parser = None
+            return
+        if self.seen > PROLOG_LIMIT:
+            self.doctype = True
+            self.parser = None
 
 
 class _Limited(io.RawIOBase):
@@ -331,12 +390,16 @@ class _Limited(io.RawIOBase):
         return True
 
     def readinto(self, buffer) -> int:
-        data = self.handle.read(len(buffer))
+        from msp_docs.errors import DocumentError, UnsafeDocumentError
+
+        try:
+            data = self.handle.read(len(buffer))
+        except _ZIP_READ_ERRORS as err:
+            # zipfile reports a bad CRC or a broken stream only while reading.
+            raise DocumentError(f"{self.file} is damaged: the part {self.name} cannot be read ({err}); open it in Word, use Open and Repair, and save it again") from None
         self.count += len(data)
         if self.count > self.limit:
-            from msp_docs.errors import UnsafeDocumentError
-
-            raise UnsafeDocumentError(f"{self.file}: the part {self.name} expands to more than {self.limit / 1e6:.0f} MB; refusing it as a possible zip bomb")
+            raise UnsafeDocumentError(f"{self.file}: the part {self.name} expands to more than {self.limit / 1e6:.0f} MB; refusing it as a possible zip bomb: {_UNSAFE}")
         buffer[: len(data)] = data
         return len(data)
 
@@ -346,35 +409,151 @@ class _Limited(io.RawIOBase):
 
 
 class WordPackage:
-    """A .docx opened for reading, with the zip checked against bombs and hostile names."""
+    """A .docx opened for reading, with the zip checked against bombs, lies and hostile names.
 
-    def __init__(self, path) -> None:
+    Before anything is parsed, every member is inflated once, in bounded pieces, to prove that it
+    expands to exactly the size the zip declares (a lying zip is refused, so no later reader, not
+    even python-docx, can be made to inflate more than the checked sizes), and every part that an
+    XML parser would accept is checked for a DOCTYPE, which Word never writes: entity expansion
+    and external entities are refused before python-docx or lxml see the part.
+
+    ``whole`` says the caller will load every part into memory (python-docx); the size limits are
+    then lower. ``name`` is the file's name for messages when ``path`` is a stream.
+    """
+
+    def __init__(self, path, *, name: str | None = None, whole: bool = True) -> None:
         from msp_docs.errors import DocumentError, UnsafeDocumentError
 
-        self.file = getattr(path, "name", str(path))
+        if name is None:
+            name = str(path) if isinstance(path, (str, os.PathLike)) else getattr(path, "name", None)
+        self.file = str(name) if name else "the document"
         try:
             self.zip = zipfile.ZipFile(path)
             infos = self.zip.infolist()
-        except zipfile.BadZipFile:
+        except _ZIP_READ_ERRORS:
             raise DocumentError(f"{self.file} is damaged (not a readable zip/.docx); open it in Word, use Open and Repair, and save it again") from None
-        if len(infos) > MAX_MEMBERS:
-            raise UnsafeDocumentError(f"{self.file} holds {len(infos):,} files; a Word document never needs more than {MAX_MEMBERS:,}")
-        total = 0
-        for info in infos:
-            name = info.filename
-            if name.startswith(("/", "\\")) or ".." in name.replace("\\", "/").split("/") or re.match(r"^[A-Za-z]:", name):
-                raise UnsafeDocumentError(f"{self.file} contains a file named '{name}' that points outside the document; it may be malicious and was not read")
-            if info.flag_bits & 0x1:
-                raise DocumentError(f"{self.file} is an encrypted zip; save an unprotected .docx")
-            total += info.file_size
-            if info.file_size > 20_000_000 and info.compress_size and info.file_size / info.compress_size > MAX_RATIO:
-                raise UnsafeDocumentError(f"{self.file}: {name} would expand {info.file_size // max(info.compress_size, 1):,} times; refusing it as a possible zip bomb")
-            if info.file_size > MAX_PART_BYTES and name.endswith(".xml"):
-                raise UnsafeDocumentError(f"{self.file}: {name} is {info.file_size / 1e6:.0f} MB uncompressed; the limit is {MAX_PART_BYTES / 1e6:.0f} MB")
-        if total > MAX_TOTAL_BYTES:
-            raise UnsafeDocumentError(f"{self.file} expands to {total / 1e6:.0f} MB; the limit is {MAX_TOTAL_BYTES / 1e6:.0f} MB")
+        try:
+            self._check_members(infos, whole)
+            self._verify_members(infos)
+        except BaseException:
+            self.zip.close()
+            raise
         self.names = {info.filename for info in infos}
         self.main = self._main_part()
+
+    def _check_members(self, infos, whole: bool) -> None:
+        """Refuse a package from what its directory declares: names, encryption, methods, sizes, ratios."""
+        from msp_docs.errors import DocumentError, UnsafeDocumentError
+
+        if len(infos) > MAX_MEMBERS:
+            raise UnsafeDocumentError(f"{self.file} holds {len(infos):,} files; a Word document never needs more than {MAX_MEMBERS:,}: {_UNSAFE}")
+        total = compressed = xml_total = 0
+        seen: set[str] = set()
+        for info in infos:
+            name = info.filename
+            if name.startswith(("/", "\\")) or ".." in name.replace("\\", "/").split("/") or re.match(r"^[A-Za-z]:", name) or "\x00" in name:
+                raise UnsafeDocumentError(f"{self.file} contains a file named '{name}' that points outside the document: {_UNSAFE}")
+            if name in seen:
+                raise UnsafeDocumentError(f"{self.file} contains two files named '{name}', which a Word document never does: {_UNSAFE}")
+            seen.add(name)
+            if info.flag_bits & 0x1:
+                raise DocumentError(f"{self.file} is an encrypted zip; save an unprotected .docx and use that")
+            if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+                raise UnsafeDocumentError(f"{self.file}: {name} uses a compression method (number {info.compress_type}) Word never writes: {_UNSAFE}")
+            total += info.file_size
+            compressed += info.compress_size
+            if not name.lower().endswith(_BINARY_SUFFIXES):
+                xml_total += info.file_size
+            if info.file_size > RATIO_FLOOR_BYTES and info.file_size > MAX_RATIO * max(info.compress_size, 1):
+                raise UnsafeDocumentError(
+                    f"{self.file}: {name} would expand {info.file_size // max(info.compress_size, 1):,} times, to {info.file_size / 1e6:,.0f} MB; refusing it as a possible zip bomb: {_UNSAFE}"
+                )
+            if info.file_size > MAX_PART_BYTES:
+                raise UnsafeDocumentError(f"{self.file}: {name} is {info.file_size / 1e6:,.0f} MB uncompressed; the limit is {MAX_PART_BYTES / 1e6:.0f} MB. {_UNSAFE}")
+        if total > RATIO_FLOOR_BYTES and total > MAX_RATIO * max(compressed, 1):
+            raise UnsafeDocumentError(
+                f"{self.file} would expand {total // max(compressed, 1):,} times, to {total / 1e6:,.0f} MB; refusing it as a possible zip bomb: {_UNSAFE}"
+            )
+        limit = WHOLE_MAX_TOTAL_BYTES if whole else MAX_TOTAL_BYTES
+        if total > limit:
+            raise UnsafeDocumentError(f"{self.file} expands to {total / 1e6:,.0f} MB; msp-docs reads Word documents of up to {limit / 1e6:,.0f} MB uncompressed. Save a copy with smaller pictures (File > Compress Pictures) and use that")
+        if whole and xml_total > WHOLE_MAX_XML_BYTES:
+            raise UnsafeDocumentError(
+                f"{self.file} holds {xml_total / 1e6:,.0f} MB of text and markup; msp-docs edits documents of up to {WHOLE_MAX_XML_BYTES / 1e6:,.0f} MB "
+                "(several thousand pages). Split it and add the schedule to the part it belongs in"
+            )
+
+    def _verify_members(self, infos) -> None:
+        """Inflate every member once, in bounded pieces: sizes and CRCs must be what the zip declares, and no part may carry a DOCTYPE."""
+        from msp_docs.errors import DocumentError, UnsafeDocumentError
+
+        images = self._image_parts(infos)
+        fp = self.zip.fp
+        for info in infos:
+            try:
+                fp.seek(info.header_offset)
+                header = fp.read(30)
+                if len(header) != 30 or header[:4] != b"PK\x03\x04":
+                    raise zipfile.BadZipFile("bad local file header")
+                name_length, extra_length = struct.unpack("<HH", header[26:30])
+                fp.seek(info.header_offset + 30 + name_length + extra_length)
+                inflate = zlib.decompressobj(-15) if info.compress_type == zipfile.ZIP_DEFLATED else None
+                remaining = info.compress_size
+                produced = 0
+                crc = 0
+                # Pictures are kept as bytes by every reader, never parsed: an SVG logo saved from a
+                # drawing program may carry a harmless DOCTYPE.
+                prolog = _PrologCheck(info.filename) if info.filename not in images else None
+                while True:
+                    if inflate is not None and inflate.unconsumed_tail:
+                        piece = inflate.decompress(inflate.unconsumed_tail, 1 << 20)
+                    elif remaining > 0:
+                        raw = fp.read(min(remaining, 1 << 16))
+                        if not raw:
+                            raise EOFError("the file ends inside this part")
+                        remaining -= len(raw)
+                        piece = inflate.decompress(raw, 1 << 20) if inflate is not None else raw
+                    else:
+                        break
+                    produced += len(piece)
+                    if produced > info.file_size:
+                        raise UnsafeDocumentError(
+                            f"{self.file}: {info.filename} holds more data than the zip declares ({info.file_size:,} bytes); a zip that lies about its sizes is refused: {_UNSAFE}"
+                        )
+                    crc = zlib.crc32(piece, crc)
+                    if prolog is not None:
+                        prolog.feed(piece)
+                    if prolog is not None and prolog.doctype:
+                        raise UnsafeDocumentError(
+                            f"{self.file}: {info.filename} declares a DTD or entities, which Word never writes (an entity-expansion or external-entity attack): {_UNSAFE}"
+                        )
+                if inflate is not None and not inflate.eof:
+                    raise zipfile.BadZipFile("the compressed data stops part-way")
+                if produced != info.file_size or crc != info.CRC:
+                    raise zipfile.BadZipFile("its size or checksum does not match the zip's directory")
+            except _ZIP_READ_ERRORS as err:
+                raise DocumentError(f"{self.file} is damaged: the part {info.filename} cannot be read ({err}); open it in Word, use Open and Repair, and save it again") from None
+
+    def _image_parts(self, infos) -> set[str]:
+        """Members whose content type is an image ([Content_Types].xml, read bounded); empty if it cannot be read."""
+        if "[Content_Types].xml" not in {i.filename for i in infos}:
+            return set()
+        try:
+            with self.zip.open("[Content_Types].xml") as stream:
+                root = safe_xml(stream.read(1_000_000))
+        except (ValueError, etree.XMLSyntaxError, *_ZIP_READ_ERRORS):
+            return set()
+        if _declares_dtd(root):
+            return set()
+        ns = "{http://schemas.openxmlformats.org/package/2006/content-types}"
+        defaults = {(d.get("Extension") or "").lower(): d.get("ContentType") or "" for d in root.iter(f"{ns}Default")}
+        overrides = {(o.get("PartName") or "").lstrip("/"): o.get("ContentType") or "" for o in root.iter(f"{ns}Override")}
+        out = set()
+        for info in infos:
+            kind = overrides.get(info.filename) or defaults.get(info.filename.rpartition(".")[2].lower(), "")
+            if kind.startswith("image/"):
+                out.add(info.filename)
+        return out
 
     def __enter__(self) -> "WordPackage":
         return self
@@ -394,9 +573,9 @@ class WordPackage:
         try:
             handle = self.zip.open(name)
         except KeyError:
-            raise DocumentError(f"{self.file} is missing its part {name}; it is damaged") from None
-        except (zipfile.BadZipFile, NotImplementedError, RuntimeError) as err:
-            raise DocumentError(f"{self.file}: the part {name} cannot be read ({err})") from None
+            raise DocumentError(f"{self.file} is missing its part {name}; it is damaged. Open it in Word, use Open and Repair, and save it again") from None
+        except _ZIP_READ_ERRORS as err:
+            raise DocumentError(f"{self.file}: the part {name} cannot be read ({err}); open it in Word, use Open and Repair, and save it again") from None
         return io.BufferedReader(_Limited(handle, limit, name, self.file), buffer_size=1 << 16)
 
     def xml(self, name: str, limit: int = 50_000_000):
@@ -405,11 +584,14 @@ class WordPackage:
 
         data = self.read(name, limit)
         try:
-            return safe_xml(data)
+            root = safe_xml(data)
         except ValueError as err:
-            raise UnsafeDocumentError(f"{self.file}: {name}: {err}; refusing it") from None
+            raise UnsafeDocumentError(f"{self.file}: {name}: {err}: {_UNSAFE}") from None
         except etree.XMLSyntaxError as err:
-            raise DocumentError(f"{self.file}: the part {name} is damaged XML ({err})") from None
+            raise DocumentError(f"{self.file}: the part {name} is damaged XML ({err}); open it in Word, use Open and Repair, and save it again") from None
+        if _declares_dtd(root):
+            raise UnsafeDocumentError(f"{self.file}: {name} declares a DTD or entities, which Word never writes: {_UNSAFE}")
+        return root
 
     def _rels(self, part: str) -> list[tuple[str, str, str]]:
         folder, _, base = part.rpartition("/")
@@ -521,7 +703,7 @@ class WordPackage:
             head = b""
         if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
             stream.close()
-            raise UnsafeDocumentError(f"{self.file}: {part} declares a DTD or entities, which Word never writes; refusing it (possible entity-expansion attack)")
+            raise UnsafeDocumentError(f"{self.file}: {part} declares a DTD or entities, which Word never writes (an entity-expansion or external-entity attack): {_UNSAFE}")
         tags_t, tags_tab, tags_br = w("t"), w("tab"), w("br")
         tag_p, tag_tbl, tag_txbx = w("p"), w("tbl"), w("txbxContent")
         tag_del, tag_move_from = w("del"), w("moveFrom")
@@ -535,9 +717,16 @@ class WordPackage:
         opened: dict[str, int] = {}  # marker name -> sequence number of its first start
         headings: list[tuple[int, str]] = []
         label = "table" if kind == "body" else kind
+        first = True
         try:
             for event, elem in etree.iterparse(stream, events=("start", "end"), resolve_entities=False, no_network=True, load_dtd=False, remove_comments=True):
                 tag = elem.tag
+                if first:
+                    # The parser has read the whole prolog by now, in whatever encoding: a DOCTYPE
+                    # hidden from the byte check above (UTF-16, a long comment first) shows here.
+                    first = False
+                    if _declares_dtd(elem):
+                        raise UnsafeDocumentError(f"{self.file}: {part} declares a DTD or entities, which Word never writes (an entity-expansion or external-entity attack): {_UNSAFE}")
                 if event == "start":
                     if tag == tag_p:
                         stack.append({"text": [], "style": None, "outline": None, "markers": [], "table": tables > 0, "box": boxes > 0})
@@ -619,13 +808,25 @@ class WordPackage:
                         del parent[0]
         except etree.XMLSyntaxError as err:
             message = str(err)
-            if "depth" in message.lower() or "nesting" in message.lower():
-                raise UnsafeDocumentError(f"{self.file}: {part} is nested too deeply to read safely (for example tables inside tables hundreds of levels deep)") from None
-            raise DocumentError(f"{self.file}: {part} is damaged XML ({message})") from None
+            lowered = message.lower()
+            if "depth" in lowered or "nesting" in lowered:
+                raise UnsafeDocumentError(
+                    f"{self.file}: {part} is nested too deeply to read safely (for example tables inside tables hundreds of levels deep); "
+                    "open it in Word, take the content out of the nested tables and save it again"
+                ) from None
+            if "entit" in lowered or "amplification" in lowered:
+                raise UnsafeDocumentError(f"{self.file}: {part} uses entities, which Word never writes (an entity-expansion attack): {_UNSAFE}") from None
+            if "huge" in lowered:
+                raise UnsafeDocumentError(f"{self.file}: {part} holds a single piece of text too large to read safely: {_UNSAFE}") from None
+            raise DocumentError(f"{self.file}: {part} is damaged XML ({message}); open it in Word, use Open and Repair, and save it again") from None
         finally:
             stream.close()
 
 
-def open_package(path) -> WordPackage:
-    """Open a .docx for reading with safety checks; use as a context manager."""
-    return WordPackage(path)
+def open_package(path, *, name: str | None = None, whole: bool = True) -> WordPackage:
+    """Open a .docx for reading with safety checks; use as a context manager.
+
+    Pass ``name`` (the file's name, for messages) when ``path`` is a stream, and ``whole=False``
+    when the caller streams the parts instead of loading the package whole (see WordPackage).
+    """
+    return WordPackage(path, name=name, whole=whole)
