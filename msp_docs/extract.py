@@ -13,6 +13,7 @@ import io
 import os
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,6 +24,11 @@ MAX_FILE_BYTES = 200_000_000
 MAX_TEXT_FILE_BYTES = 50_000_000
 MAX_PDF_PAGES = 20_000
 MAX_PASSAGE_CHARS = 20_000
+# What one document may hold, whatever its format: checking keeps every passage and the evidence
+# found in it, about 1.5 KB a passage, so these keep a check under 500 MB. Both are about
+# 10,000 pages of ordinary text.
+MAX_PASSAGES = 200_000
+MAX_TEXT_CHARS = 30_000_000
 
 _HEADING_STYLE = re.compile(r"^(?:heading|kop|berschrift|titre)\s*(\d)$", re.I)
 
@@ -51,6 +57,26 @@ class Passage:
             bits.append(f"page {self.page}")
         bits.append(f"paragraph {self.index}")
         return ", ".join(bits)
+
+
+class _Budget:
+    """Counts the passages and characters read from one document and stops at the limits."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.passages = 0
+        self.chars = 0
+
+    def take(self, passage: Passage) -> Passage:
+        """Count a passage; raise UnsafeDocumentError when the document is larger than msp-docs reads."""
+        self.passages += 1
+        self.chars += len(passage.text)
+        if self.passages > MAX_PASSAGES or self.chars > MAX_TEXT_CHARS:
+            what = f"more than {MAX_PASSAGES:,} paragraphs" if self.passages > MAX_PASSAGES else f"more than {MAX_TEXT_CHARS:,} characters of text"
+            raise UnsafeDocumentError(
+                f"{self.name} holds {what} (over 10,000 pages); msp-docs checks documents of up to that size. Split it into parts and check each part"
+            )
+        return passage
 
 
 @dataclass(frozen=True)
@@ -129,16 +155,16 @@ def _sniff_zip(p: Path) -> str:
         with zipfile.ZipFile(p) as zf:
             names = set(zf.namelist())
             if "mimetype" in names:
-                mimetype = zf.read("mimetype")[:100]
+                mimetype = _read_start(zf, "mimetype", 100)
                 if b"opendocument" in mimetype:
                     raise DocumentError(f"{p.name} is an OpenDocument file (.odt); open it in LibreOffice or Word and save it as .docx, then check that file")
             if "[Content_Types].xml" not in names:
                 raise DocumentError(f"{p.name} is a zip archive but not a Word document; give the .docx itself")
-            types = zf.read("[Content_Types].xml") if zf.getinfo("[Content_Types].xml").file_size < 1_000_000 else b""
+            types = _read_start(zf, "[Content_Types].xml", 1_000_000)
     except zipfile.BadZipFile:
         raise DocumentError(f"{p.name} is damaged (not a readable zip/.docx); open it in Word, use Open and Repair, and save it again") from None
-    except (OSError, EOFError, ValueError) as err:
-        raise DocumentError(f"{p.name} is damaged and cannot be read ({err})") from None
+    except (OSError, EOFError, ValueError, NotImplementedError, RuntimeError, zlib.error) as err:
+        raise DocumentError(f"{p.name} is damaged and cannot be read ({err}); open it in Word, use Open and Repair, and save it again") from None
     if b"macroEnabled.main" in types:
         return "docm"
     if b"wordprocessingml" not in types:
@@ -146,6 +172,16 @@ def _sniff_zip(p: Path) -> str:
             raise DocumentError(f"{p.name} is an Excel or PowerPoint file; give a Word document (.docx) or PDF")
         raise DocumentError(f"{p.name} is not a Word document; give a .docx, .pdf, .txt or .md file")
     return "docx"
+
+
+def _read_start(zf: zipfile.ZipFile, name: str, limit: int) -> bytes:
+    """At most ``limit`` bytes of a member.
+
+    ``ZipFile.read`` inflates a whole member in one go, however much a lying zip makes of it;
+    reading a bounded amount from the stream inflates only that much.
+    """
+    with zf.open(name) as stream:
+        return stream.read(limit)
 
 
 def extract(path: str | os.PathLike) -> ExtractedDocument:
@@ -187,6 +223,7 @@ def _extract_text(path: Path, kind: str) -> ExtractedDocument:
         raise UnsafeDocumentError(f"{path.name} is {size / 1e6:.0f} MB of text; the limit is {MAX_TEXT_FILE_BYTES / 1e6:.0f} MB")
     text = _decode(path.read_bytes()).replace("\r\n", "\n").replace("\r", "\n")
     passages: list[Passage] = []
+    budget = _Budget(path.name)
     headings: list[tuple[int, str]] = []
     block: list[str] = []
     index = 0
@@ -198,7 +235,7 @@ def _extract_text(path: Path, kind: str) -> ExtractedDocument:
             joined = " ".join(line.strip() for line in block).strip()
             if joined:
                 index += 1
-                passages.append(Passage(joined[:MAX_PASSAGE_CHARS], index, tuple(h for _, h in headings)))
+                passages.append(budget.take(Passage(joined[:MAX_PASSAGE_CHARS], index, tuple(h for _, h in headings))))
             block = []
 
     for line in text.split("\n"):
@@ -211,7 +248,7 @@ def _extract_text(path: Path, kind: str) -> ExtractedDocument:
             headings = [(1, stripped)]
             index += 1
             title = title or stripped
-            passages.append(Passage(stripped, index, (), heading_level=level))
+            passages.append(budget.take(Passage(stripped[:MAX_PASSAGE_CHARS], index, (), heading_level=level)))
             continue
         if heading:
             flush()
@@ -220,7 +257,7 @@ def _extract_text(path: Path, kind: str) -> ExtractedDocument:
             headings = [(lvl, h) for lvl, h in headings if lvl < level] + [(level, words)]
             index += 1
             title = title or words
-            passages.append(Passage(words, index, tuple(h for _, h in headings[:-1]), heading_level=level))
+            passages.append(budget.take(Passage(words[:MAX_PASSAGE_CHARS], index, tuple(h for _, h in headings[:-1]), heading_level=level)))
         elif not stripped or re.match(r"^(?:[-*+\u2022\u25aa\u25e6]|\d+[.)])\s+", stripped) or stripped.startswith("|"):
             flush()
             if stripped:
@@ -254,18 +291,22 @@ def _extract_pdf(path: Path) -> ExtractedDocument:
         if count > MAX_PDF_PAGES:
             raise UnsafeDocumentError(f"{path.name} has {count:,} pages; msp-docs reads PDFs of up to {MAX_PDF_PAGES:,} pages")
         passages: list[Passage] = []
+        budget = _Budget(path.name)
         index = 0
         for number in range(count):
-            page = pdf[number]
-            textpage = page.get_textpage()
             try:
-                text = textpage.get_text_range()
-            finally:
-                textpage.close()
-                page.close()
+                page = pdf[number]
+                textpage = page.get_textpage()
+                try:
+                    text = textpage.get_text_range()
+                finally:
+                    textpage.close()
+                    page.close()
+            except pdfium.PdfiumError as err:
+                raise DocumentError(f"{path.name} is a damaged PDF: page {number + 1} cannot be read ({err}); save it again from the program that made it") from None
             for chunk in _pdf_paragraphs(text):
                 index += 1
-                passages.append(Passage(chunk[:MAX_PASSAGE_CHARS], index, (), page=number + 1))
+                passages.append(budget.take(Passage(chunk[:MAX_PASSAGE_CHARS], index, (), page=number + 1)))
         metadata = pdf.get_metadata_dict() if hasattr(pdf, "get_metadata_dict") else {}
     finally:
         pdf.close()
@@ -307,12 +348,15 @@ def _pdf_paragraphs(text: str) -> list[str]:
 # --------------------------------------------------------------------------- Word
 
 def _extract_docx(path: Path, kind: str) -> ExtractedDocument:
-    with _ooxml.open_package(path) as package:
+    # The parts are streamed, not loaded whole, so the package may be as large as a streaming
+    # reader allows; the budget bounds what is kept.
+    with _ooxml.open_package(path, whole=False) as package:
         styles = package.heading_levels()
         passages: list[Passage] = []
+        budget = _Budget(path.name)
         counter = [0]
         for story, part_name in package.story_parts():
-            passages.extend(package.passages(story, part_name, styles, counter))
+            passages.extend(budget.take(p) for p in package.passages(story, part_name, styles, counter))
         properties = package.custom_properties()
         title = package.core_title()
     if not title:
