@@ -44,6 +44,8 @@ VERIFICATIONS = ("numbered-secondary", "text-corroborated", "seed-quote-only", "
 THEME_VERIFICATION = "editorial"
 
 COVERED, PARTIAL, MISSING = "covered", "partial", "missing"
+#: A concept whose id ends so only names a subject ("protection", "the MCA"): never enough on its own.
+NAME_SUFFIX = "-named"
 
 _PARAGRAPH_ID = re.compile(r"^(2014-)?(\d{1,2}\.\d{1,3})(-\d{1,2}\.\d{1,3})?$")
 _NUMBER = re.compile(r"^(\d{1,2})\.(\d{1,3})$")
@@ -69,9 +71,16 @@ class EvidenceRule:
         return self.must + self.some
 
     def assess(self, found: Collection[str], cited: bool = False) -> str:
-        """``covered``, ``partial`` or ``missing`` for the concepts found (and whether the paragraph was cited)."""
+        """``covered``, ``partial`` or ``missing`` for the concepts found (and whether the paragraph was cited).
+
+        A concept whose id ends in ``-named`` is the bare name of a subject: it never covers on its own.
+        """
         found = set(found)
-        if all(c in found for c in self.must) and sum(c in found for c in self.some) >= self.need:
+        if (
+            all(c in found for c in self.must)
+            and sum(c in found for c in self.some) >= self.need
+            and any(not c.endswith(NAME_SUFFIX) for c in self.concepts if c in found)
+        ):
             return COVERED
         if cited or any(c in found for c in self.concepts):
             return PARTIAL

@@ -18,7 +18,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from msp_docs import _ooxml
-from msp_docs.catalogue import COVERED, MISSING, PARTIAL, load_catalogue, normalise
+from msp_docs.catalogue import COVERED, MISSING, NAME_SUFFIX, PARTIAL, load_catalogue, normalise
 from msp_docs.errors import OptionError
 from msp_docs.extract import ExtractedDocument, Passage, extract
 
@@ -311,9 +311,6 @@ class _TextLayer:
         return None
 
 
-# A concept whose id ends so is the bare name of a subject ("protection", "the MCA"): naming a
-# subject is never enough on its own, so a section needs some other concept to cover.
-NAME_SUFFIX = "-named"
 # A requirement that asks for this many of its concepts is a list (the types of abuse, the six
 # principles): there, naming the items is the substance, so names in a table or list count.
 LIST_RULE_NEED = 5
