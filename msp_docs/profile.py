@@ -103,8 +103,19 @@ def _validator_class():
                 self._error(field, f"'{value}' is not a short id; use lower-case letters, digits and hyphens, for example building-management")
 
         def _check_with_clause_id(self, field, value):
-            if isinstance(value, str) and not _CLAUSE_ID.match(value):
+            if not isinstance(value, str):
+                return
+            if not _CLAUSE_ID.match(value):
                 self._error(field, f"'{value}' is not a clause id; list them with `msp-docs clauses`")
+                return
+            # Checked here, not only when documents are planned, so that validate catches it and
+            # the message names the file, line and field.
+            from msp_docs.clauses import load_library
+
+            known = load_library().clauses
+            if value not in known:
+                hint = _did_you_mean(value, known) or "; list them with `msp-docs clauses`"
+                self._error(field, f"'{value}' is not a clause in the library{hint}")
 
         def _check_with_checklist_item(self, field, value):
             ids = checklist_item_ids()

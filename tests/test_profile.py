@@ -67,6 +67,15 @@ def test_unknown_key_suggests_the_near_miss(profile_fixture):
     assert ":19: organisation.legal_nme: unknown field 'legal_nme'; did you mean 'legal_name'?" in problem
 
 
+def test_unknown_excluded_clause_is_caught_by_validation(tmp_path):
+    text = (Path(__file__).resolve().parent.parent / "profiles" / "kingsmead-st-annes.yaml").read_text(encoding="utf-8")
+    path = tmp_path / "typo.yaml"
+    path.write_text(text.replace("  exclude_clauses: []", "  exclude_clauses: [pol-advocasy]"), encoding="utf-8")
+    (problem,) = problems_of(path)
+    assert problem.startswith(f"{path}:")
+    assert "documents.exclude_clauses[0]: 'pol-advocasy' is not a clause in the library; did you mean 'pol-advocacy'?" in problem
+
+
 def test_every_problem_is_reported_at_once(profile_fixture):
     problems = problems_of(profile_fixture("several-problems.yaml"))
     assert len(problems) == 3
