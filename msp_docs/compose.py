@@ -169,16 +169,28 @@ def _find_insertion(document, after: str | None) -> tuple[int, Heading | None]:
         match = next((h for h in headings if _norm(_strip_number(h.text)) == _norm(_strip_number(after))), None)
     if match is None:
         # Lawyers often style headings by hand: accept a whole paragraph with exactly that text.
+        # Its section runs to the next paragraph that looks the same (style, list level, bold) or
+        # the next top-level heading. Matching on the style alone ended the section at the very
+        # next Normal paragraph, putting the schedule between a heading and its text.
         for index, child in enumerate(body):
             if child.tag == _ooxml.w("p") and _norm(_paragraph_text(child)) == wanted:
-                style = _style_of(child)
-                for later in range(index + 1, end):
+                anchor = Heading(_paragraph_text(child), 1, index)
+                looks = _hand_heading_look(child)
+                stop = next((h.index for h in headings if h.index > index and h.level == 1), end)
+                for later in range(index + 1, stop):
                     node = body[later]
-                    if node.tag == _ooxml.w("p") and _style_of(node) == style and _paragraph_text(node):
-                        return later, Heading(_paragraph_text(child), 1, index)
-                return end, Heading(_paragraph_text(child), 1, index)
+                    if node.tag == _ooxml.w("p") and _paragraph_text(node) and _hand_heading_look(node) == looks:
+                        return later, anchor
+                return stop, anchor
         # Numbered clauses are often styled as headings; list only heading-like ones (short, no full stop).
         titles = [h for h in headings if len(h.text) <= 90 and not h.text.endswith((".", ":", ";"))]
+        if not titles:
+            # No heading styles at all: list the paragraphs typed as headings (bold throughout, short).
+            titles = [
+                Heading(_paragraph_text(child), 1, index)
+                for index, child in enumerate(body)
+                if child.tag == _ooxml.w("p") and _hand_heading_look(child)[3] and _looks_like_heading(_paragraph_text(child)) and _paragraph_text(child)
+            ]
         listing = "\n".join(f"  {'  ' * (min(h.level, 4) - 1)}{h.text}" for h in titles[:80]) or "  (the document has no headings)"
         more = f"\n  ... and {len(titles) - 80} more" if len(titles) > 80 else ""
         raise OptionError(f'--after: there is no heading "{after}" in the contract. Its headings are:\n{listing}{more}')
@@ -186,6 +198,26 @@ def _find_insertion(document, after: str | None) -> tuple[int, Heading | None]:
         if heading.index > match.index and heading.level <= match.level:
             return heading.index, match
     return end, match
+
+
+def _hand_heading_look(p) -> tuple:
+    """What a hand-made heading shares with its siblings: style, list and level, and bold on every run."""
+    ppr = p.find(_ooxml.w("pPr"))
+    num = ppr.find(_ooxml.w("numPr")) if ppr is not None else None
+    num_id = num.find(_ooxml.w("numId")) if num is not None else None
+    ilvl = num.find(_ooxml.w("ilvl")) if num is not None else None
+    runs = [r for r in p.iter(_ooxml.w("r")) if "".join(t.text or "" for t in r.iter(_ooxml.w("t"))).strip()]
+
+    def bold(run) -> bool:
+        b = run.find(f"{_ooxml.w('rPr')}/{_ooxml.w('b')}")
+        return b is not None and b.get(_ooxml.w("val")) not in ("0", "false", "off")
+
+    return (
+        _style_of(p),
+        num_id.get(_ooxml.w("val")) if num_id is not None else None,
+        ilvl.get(_ooxml.w("val")) if ilvl is not None else None,
+        bool(runs) and all(bold(r) for r in runs),
+    )
 
 
 def _looks_like_heading(text: str) -> bool:

@@ -557,6 +557,35 @@ def test_outline_level_9_is_body_text_and_a_name_needs_a_level(tmp_path):
     assert inventory(host)["paragraphs"][start]["text"] == "Schedule 3 - Fees"
 
 
+def test_a_hand_made_heading_section_runs_to_the_next_heading_that_looks_the_same(tmp_path):
+    """Headings typed in bold Normal text: the section does not end at the next Normal paragraph."""
+
+    def change(name, data):
+        if name != "word/document.xml":
+            return data
+        root = etree.fromstring(data)
+        for style in root.iter(f"{W}pStyle"):
+            if style.get(f"{W}val") == "Heading1":
+                paragraph = style.getparent().getparent()
+                style.getparent().remove(style)
+                for run in paragraph.iter(f"{W}r"):
+                    rpr = run.find(f"{W}rPr")
+                    if rpr is None:
+                        rpr = etree.Element(f"{W}rPr")
+                        run.insert(0, rpr)
+                    etree.SubElement(rpr, f"{W}b")
+        return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+    host = tmp_path / "contract.docx"
+    host.write_bytes(_rezip(BUILDING, change))
+    result = add_schedule(host, profile_path=PROFILE, service="building-management", after="Schedule 2 - Services", date=DATE)
+    before = inventory(host)
+    start, _block = schedule_block(before, inventory(result.data), default_title("building-management"))
+    # past the body text and the (styled) "Out of hours" sub-heading, up to the next bold heading
+    assert [p["text"] for p in before["paragraphs"]][start - 1 : start + 1] == ["The Manager shall run a 24-hour emergency line for residents.", "Schedule 3 - Fees"]
+    assert result.inserted_after == "Schedule 2 - Services"
+
+
 # --------------------------------------------------------------------------- fixtures: the command line
 
 @pytest.mark.parametrize("host", [REPAIRS, GAS, BUILDING], ids=lambda p: p.stem)
@@ -733,14 +762,31 @@ def test_real_document_after_a_heading(compose, host):
                 break
         if choice:
             break
-    if choice is None:
-        # No section to name: the refusal must say so and list what headings there are.
-        with pytest.raises(OptionError) as caught:
-            add_schedule(host, profile_path=PROFILE, service="repairs", after="No Such Heading 42", date=DATE)
-        message = str(caught.value)
-        assert 'no heading "No Such Heading 42"' in message
-        assert all(text[:60] in message for _lvl, text in headings[:5]) if headings else "(the document has no headings)" in message
+    # A heading that is not there: refused, listing the headings that are.
+    with pytest.raises(OptionError) as caught:
+        add_schedule(host, profile_path=PROFILE, service="repairs", after="No Such Heading 42", date=DATE)
+    message = str(caught.value)
+    assert 'no heading "No Such Heading 42" in the contract. Its headings are:' in message
+    listed = [line.strip() for line in message.split("Its headings are:\n", 1)[1].splitlines() if not line.strip().startswith("... and")]
+    if headings:
+        shown = [norm(t) for t in listed]
+        for _lvl, text in headings[:5]:
+            if len(norm(text)) <= 90 and not norm(text).endswith((".", ":", ";")):
+                assert norm(text) in shown, f"the heading {text!r} is not listed"
+    elif listed != ["(the document has no headings)"]:
+        # No heading styles: it lists the paragraphs typed as headings, each a whole paragraph of
+        # the host, and naming one keeps that heading's text with it.
+        assert set(listed) <= set(texts), f"listed lines that are not paragraphs of the document: {sorted(set(listed) - set(texts))[:3]}"
+        named = next(t for t in listed if texts.count(norm(t)) == 1 and t != listed[-1])
+        c = compose(host, named)
+        start, _block = c.block
+        host_texts = [norm(p["text"]) for p in c.before["paragraphs"]]
+        assert start > host_texts.index(norm(named)) + 1, "the schedule split the named section from its first paragraph"
+        assert start == len(host_texts) or host_texts[start] in listed, f"the schedule ends the section before {host_texts[start][:60]!r}, which is not a heading"
+        assert_schedule_sound(c)
         return
+    if choice is None:
+        return  # no heading at all, and the refusal said so
     named, next_heading = choice
     c = compose(host, named)
     start, _block = c.block
