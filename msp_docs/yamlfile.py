@@ -7,8 +7,10 @@ leading zero, ``3.10`` stays ``3.10``); the schema decides what is a number or a
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -119,6 +121,8 @@ def loads(text: str, *, file: str = "<string>", what: str = "file") -> YamlDocum
         raise YamlReadError(Problem(file, None, None, f"is empty; a {what} needs content (try `msp-docs init`)"))
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
+    _refuse_control_characters(text, file)
+    _refuse_deep_nesting(text, file)
     try:
         docs = list(_yaml().load_all(io.StringIO(text)))
     except MarkedYAMLError as err:
@@ -144,6 +148,88 @@ def loads(text: str, *, file: str = "<string>", what: str = "file") -> YamlDocum
     return YamlDocument(data=data, lines=lines, file=file)
 
 
+# Characters Word cannot store, or that YAML would silently turn into a line break (U+0085):
+# C0 controls other than tab and line ends, DEL, C1 controls, and the two non-characters.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
+
+
+def _field_name(path: tuple) -> str | None:
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else ("." if out else "") + str(part)
+    return out or None
+
+
+def _refuse_control_characters(text: str, file: str) -> None:
+    """A control character typed into the file itself (not written as an escape) is named with its line and field.
+
+    YAML would otherwise refuse most of them without a line, and fold U+0085 into a space.
+    """
+    bad = _CONTROL.search(text)
+    if bad is None:
+        return
+    line = text.count("\n", 0, bad.start()) + 1
+    column = bad.start() - (text.rfind("\n", 0, bad.start()) + 1) + 1
+    field = None
+    try:
+        # Find the field on that line by reading a copy with the characters blanked out.
+        located = loads(_CONTROL.sub(" ", text), file=file)
+        on_line = [path for path, number in located.lines.items() if number == line and path]
+        if on_line:
+            field = _field_name(max(on_line, key=len))
+    except YamlReadError:
+        pass
+    raise YamlReadError(
+        Problem(file, line, field, f"contains a control character (U+{ord(bad.group()):04X}, column {column}) that Word cannot show; delete it and retype the text")
+    )
+
+
+def _refuse_deep_nesting(text: str, file: str) -> None:
+    """Refuse blocks nested more than MAX_DEPTH deep, naming the line and field, before anything recursive reads them.
+
+    The event parser does not recurse, so this works at any depth; composing a document does,
+    and runs out of stack at a few hundred levels.
+    """
+    from ruamel.yaml.error import YAMLError
+    from ruamel.yaml.events import AliasEvent, CollectionEndEvent, CollectionStartEvent, MappingStartEvent, NodeEvent, ScalarEvent
+
+    stack: list[list] = []  # per open block: [is_mapping, key or index, expecting a key]
+    try:
+        for event in _yaml().parse(io.StringIO(text)):
+            if isinstance(event, CollectionEndEvent):
+                stack.pop()
+                if stack:
+                    _advance(stack[-1])
+                continue
+            if not isinstance(event, NodeEvent):
+                continue
+            parent = stack[-1] if stack else None
+            if parent is not None and parent[0] and parent[2]:
+                # A mapping key: remember it; a key that is itself a block is left to the loader.
+                parent[1] = event.value if isinstance(event, ScalarEvent) else "?"
+                parent[2] = False
+                if isinstance(event, CollectionStartEvent):
+                    stack.append([isinstance(event, MappingStartEvent), 0 if not isinstance(event, MappingStartEvent) else None, True])
+                continue
+            if isinstance(event, CollectionStartEvent):
+                stack.append([isinstance(event, MappingStartEvent), 0 if not isinstance(event, MappingStartEvent) else None, True])
+                if len(stack) > MAX_DEPTH:
+                    path = tuple(entry[1] for entry in stack[:-1])
+                    raise YamlReadError(Problem(file, event.start_mark.line + 1, _field_name(path), f"is nested too deeply (more than {MAX_DEPTH} levels)"))
+            elif isinstance(event, (ScalarEvent, AliasEvent)) and parent is not None:
+                _advance(parent)
+    except YAMLError:
+        return  # the loader reports syntax errors with their line
+
+
+def _advance(entry: list) -> None:
+    """Move an open block past one value: the next key of a mapping, the next index of a list."""
+    if entry[0]:
+        entry[2] = True
+    else:
+        entry[1] += 1
+
+
 def _describe_yaml_error(err) -> str:
     problem = (err.problem or "").strip()
     if "found duplicate key" in problem or "duplicate key" in str(err):
@@ -160,7 +246,7 @@ def _describe_yaml_error(err) -> str:
 
 def _plain(node: Any, path: tuple, lines: dict, counter: list, file: str, depth: int) -> Any:
     """Convert ruamel's round-trip objects into plain data, recording lines and bounding size."""
-    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq, CommentedSet, TaggedScalar
 
     counter[0] += 1
     if counter[0] > MAX_NODES:
@@ -168,7 +254,9 @@ def _plain(node: Any, path: tuple, lines: dict, counter: list, file: str, depth:
             Problem(file, None, None, f"expands to more than {MAX_NODES:,} values (a YAML alias bomb?); remove the anchors and aliases")
         )
     if depth > MAX_DEPTH:
-        raise YamlReadError(Problem(file, lines.get(path), None, f"is nested too deeply (more than {MAX_DEPTH} levels)"))
+        raise YamlReadError(Problem(file, lines.get(path), _field_name(path[:-1]), f"is nested too deeply (more than {MAX_DEPTH} levels)"))
+    if isinstance(node, (CommentedMap, CommentedSeq)) and getattr(getattr(node, "tag", None), "value", None):
+        raise YamlReadError(_tag_problem(file, lines.get(path), path, node.tag.value))
     if isinstance(node, CommentedMap):
         out = {}
         for key, value in node.items():
@@ -192,9 +280,23 @@ def _plain(node: Any, path: tuple, lines: dict, counter: list, file: str, depth:
                 pass
             items.append(_plain(value, path + (index,), lines, counter, file, depth + 1))
         return items
+    tag = getattr(getattr(node, "tag", None), "value", None)
+    if isinstance(node, TaggedScalar):
+        if tag == "tag:yaml.org,2002:str":
+            return str(node.value)
+        raise YamlReadError(_tag_problem(file, lines.get(path), path, tag))
     if isinstance(node, str):
         return str(node)  # drop ruamel's scalar-string subclasses
     if isinstance(node, bool) or node is None:
         return node
-    # Tagged scalars (!!int 5) and the like come back as Python values; keep their text.
-    return str(node)
+    if isinstance(node, (bytes, CommentedSet)):
+        raise YamlReadError(_tag_problem(file, lines.get(path), path, "!!binary" if isinstance(node, bytes) else "!!set"))
+    if isinstance(node, (int, float, dt.date)):
+        # Tagged scalars (!!int 5, !!timestamp 2026-04-01) come back as Python values; keep their text.
+        return node.isoformat() if isinstance(node, dt.date) else str(node)
+    raise YamlReadError(_tag_problem(file, lines.get(path), path, tag or type(node).__name__))
+
+
+def _tag_problem(file: str, line: int | None, path: tuple, tag: str | None) -> Problem:
+    shown = (tag or "").replace("tag:yaml.org,2002:", "!!")
+    return Problem(file, line, _field_name(path), f"uses the YAML tag '{shown}', which a profile never needs; remove it and write the value as plain text")

@@ -72,3 +72,51 @@ def test_folder_and_missing_file(tmp_path):
     with pytest.raises(yamlfile.YamlReadError) as err:
         yamlfile.load(tmp_path / "nope.yaml")
     assert "no such" in str(err.value)
+
+
+@pytest.mark.parametrize("depth", [41, 500, 20_000])
+def test_deep_nesting_names_line_and_field_at_any_depth(depth):
+    # Past a few hundred levels composing the document runs out of stack; the refusal must
+    # still say where, without a RecursionError.
+    text = "top:\n  list:\n    - {a: " + "{b: [" * depth + "1" + "]}" * depth + "}\n"
+    with pytest.raises(yamlfile.YamlReadError) as err:
+        yamlfile.loads(text, file="p.yaml")
+    problem = err.value.problem
+    assert (problem.file, problem.line) == ("p.yaml", 3)
+    assert problem.field.startswith("top.list[0].a.b[0].b[0]")
+    assert "nested too deeply" in problem.message
+
+
+@pytest.mark.parametrize(
+    "value, tag",
+    [
+        ("!!binary AAAA", "!!binary"),
+        ("!!set {a}", "!!set"),
+        ("!custom x", "!custom"),
+        ('!!python/object/apply:os.system ["echo"]', "!!python/object/apply:os.system"),
+        ("!!python/name:os.system", "!!python/name:os.system"),
+        ("!t {a: 1}", "!t"),
+    ],
+)
+def test_tags_are_refused_with_line_and_field(value, tag):
+    # Without this a tagged value reached the documents as a Python repr such as "b'\x00'".
+    with pytest.raises(yamlfile.YamlReadError) as err:
+        yamlfile.loads(f"org:\n  name: {value}\n", file="p.yaml")
+    problem = err.value.problem
+    assert (problem.line, problem.field) == (2, "org.name")
+    assert f"uses the YAML tag '{tag}'" in problem.message and "plain text" in problem.message
+
+
+def test_harmless_tags_keep_their_text():
+    doc = yamlfile.loads("a: !!str 0012\nb: !!int 5\nc: !!timestamp 2026-04-01\n")
+    assert doc.data == {"a": "0012", "b": "5", "c": "2026-04-01"}
+
+
+@pytest.mark.parametrize("char", ["\x01", "\x1b", "\x7f", "\x85", "\x9f", "\ufffe"])
+def test_control_characters_typed_into_the_file_name_line_and_field(char):
+    # YAML refused most of these without a line, and silently turned U+0085 into a space.
+    with pytest.raises(yamlfile.YamlReadError) as err:
+        yamlfile.loads(f"org:\n  kind: x\n  name: Star{char}Homes\n", file="p.yaml")
+    problem = err.value.problem
+    assert (problem.file, problem.line, problem.field) == ("p.yaml", 3, "org.name")
+    assert f"U+{ord(char):04X}" in problem.message and "delete it" in problem.message
