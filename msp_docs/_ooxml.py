@@ -42,6 +42,25 @@ def _el(tag: str, parent=None, **attrs):
     return element
 
 
+# --------------------------------------------------------------------------- library repair
+
+CORE_PROPERTIES_NS = "http://schemas.openxmlformats.org/package/2006/metadata/core-properties"
+
+
+def restore_core_properties_prefix() -> None:
+    """Undo docxcompose's process-wide change of python-docx's ``cp`` prefix.
+
+    Importing docxcompose (docxtpl imports it too) points python-docx's ``cp`` prefix at the
+    custom-properties namespace, so setting a core property such as keywords then adds a second,
+    wrongly namespaced element that Word reports as unreadable content (docxcompose issue #101,
+    docxtpl pull request #657). docxcompose keeps its own namespace map, so this is safe for it.
+    Call after importing docxtpl or docxcompose.
+    """
+    from docx.oxml.ns import nsmap
+
+    nsmap["cp"] = CORE_PROPERTIES_NS
+
+
 # --------------------------------------------------------------------------- building content
 
 def run(text: str, bold: bool = False, italic: bool = False, shade: str | None = None):

@@ -118,6 +118,8 @@ def render_document(plan: Plan, *, templates_dir: str | Path | None = None, date
     """Render one planned document to .docx bytes."""
     from docxtpl import DocxTemplate
     from jinja2 import TemplateSyntaxError
+
+    _ooxml.restore_core_properties_prefix()
     from jinja2.exceptions import SecurityError, UndefinedError
 
     path, data = template_bytes(plan.spec.template, templates_dir)

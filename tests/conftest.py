@@ -33,3 +33,15 @@ def profile_fixture():
 def example_profile(request) -> Path:
     """Each example profile in profiles/."""
     return request.param
+
+
+@pytest.fixture(autouse=True)
+def _python_docx_core_properties_prefix():
+    """Keep python-docx's 'cp' prefix right whatever a test imported (docxcompose changes it)."""
+    yield
+    try:
+        from msp_docs._ooxml import restore_core_properties_prefix
+
+        restore_core_properties_prefix()
+    except ImportError:  # pragma: no cover
+        pass

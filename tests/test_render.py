@@ -293,3 +293,15 @@ def test_markers_survive_a_libreoffice_round_trip(built, tmp_path):
         assert report.clauses and all(c.status == "intact" for c in report.clauses), [c for c in report.clauses if c.status != "intact"]
         assert not report.gaps, [g.id for g in report.gaps]
         assert {e.source for r in report.results if r.required for e in r.evidence} == {"marker"}
+
+
+def test_core_properties_are_valid_for_word(built):
+    """One element per core property, all in the core-properties namespace (docxcompose issue #101)."""
+    core_ns = "http://schemas.openxmlformats.org/package/2006/metadata/core-properties"
+    for (slug, name), path in built.items():
+        with zipfile.ZipFile(path) as zf:
+            root = etree.fromstring(zf.read("docProps/core.xml"))
+        tags = [child.tag for child in root]
+        assert len(tags) == len(set(tags)), f"{slug}/{name}: duplicated core properties {tags}"
+        assert all("custom-properties" not in tag for tag in tags)
+        assert root.find(f"{{{core_ns}}}keywords").text.startswith("adult safeguarding")
