@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -11,7 +12,24 @@ ROOT = Path(__file__).resolve().parent.parent
 PROFILES = ROOT / "profiles"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 EXAMPLE_PROFILES = sorted(PROFILES.glob("*.yaml"))
-REAL_DOCX = ROOT.parent / "shared" / "real-docx"
+
+
+def _shared() -> Path:
+    """The workplace's shared folder (seed, reference facts, real Word documents) beside the repo.
+
+    MSP_DOCS_SHARED overrides it; a clone elsewhere falls back to /work/shared when that exists.
+    """
+    override = os.environ.get("MSP_DOCS_SHARED")
+    if override:
+        return Path(override)
+    for candidate in (ROOT.parent / "shared", Path("/work/shared")):
+        if candidate.is_dir():
+            return candidate
+    return ROOT.parent / "shared"
+
+
+SHARED = _shared()
+REAL_DOCX = SHARED / "real-docx"
 
 
 def soffice() -> str | None:

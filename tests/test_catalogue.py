@@ -63,7 +63,9 @@ I_STATEMENTS = {
     "partnership": "I know that staff treat any personal and sensitive information in confidence, only sharing what is helpful and necessary. I am confident that professionals will work together and with me to get the best result for me.",
     "accountability": "I understand the role of everyone involved in my life and so do they.",
 }
-SEED = Path("/work/shared/seed/000_d222083df6cdd820.txt")
+from conftest import SHARED  # noqa: E402
+
+SEED = SHARED / "seed" / "000_d222083df6cdd820.txt"
 
 
 @pytest.fixture(scope="module")
@@ -144,7 +146,7 @@ def test_every_unverified_summary_says_so(catalogue):
 
 
 def test_summaries_are_not_copies_of_the_registry_paraphrases(catalogue):
-    registry = Path("/work/shared/reference/statutory-registry.yaml")
+    registry = SHARED / "reference" / "statutory-registry.yaml"
     if not registry.exists():
         pytest.skip("the research registry is not in this checkout")
     text = " ".join(registry.read_text(encoding="utf-8").split())

@@ -32,7 +32,7 @@ REPAIRS = CONTRACTS / "repairs-contract.docx"
 GAS = CONTRACTS / "gas-servicing-contract.docx"
 BUILDING = CONTRACTS / "building-management-contract.docx"
 FIXTURES = [REPAIRS, GAS, BUILDING]
-REAL_DIR = HERE.parent.parent / "shared" / "real-docx"
+from conftest import REAL_DOCX as REAL_DIR  # noqa: E402
 REAL = sorted(REAL_DIR.glob("*.docx")) if REAL_DIR.is_dir() else []
 needs_real = pytest.mark.skipif(
     not REAL, reason=f"real Word documents not available: {REAL_DIR} is absent (it sits beside the repo)"
