@@ -672,6 +672,7 @@ class WordPackage:
         root = self.xml(styles_part)
         direct: dict[str, int] = {}
         based: dict[str, str] = {}
+        body_text: set[str] = set()  # styles that say outline level 9: body text, whatever they are based on
         for style in root.findall(w("style")):
             sid = style.get(w("styleId")) or ""
             name_el = style.find(w("name"))
@@ -679,6 +680,8 @@ class WordPackage:
             outline = style.find(f"{w('pPr')}/{w('outlineLvl')}")
             if outline is not None and (outline.get(w("val")) or "").isdigit() and int(outline.get(w("val"))) < 9:
                 direct[sid] = int(outline.get(w("val"))) + 1
+            elif outline is not None:
+                body_text.add(sid)
             else:
                 match = re.match(r"^(?:heading|kop|berschrift|titre)\s*(\d)$", name or "", re.I)
                 if match:
@@ -689,7 +692,7 @@ class WordPackage:
         levels = dict(direct)
         for sid in based:
             current, hops = sid, 0
-            while current not in direct and current in based and hops < 20:
+            while current not in direct and current not in body_text and current in based and hops < 20:
                 current, hops = based[current], hops + 1
             if sid not in levels and current in direct:
                 levels[sid] = direct[current]
