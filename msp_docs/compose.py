@@ -406,6 +406,7 @@ def add_schedule(
     # msp-docs check reads the kind of document from here: the result is a contract with a schedule.
     from docxcompose.properties import CustomProperties
 
+    _ooxml.restore_core_properties_prefix()
     CustomProperties(host)["msp-docs.baseline"] = spec.baseline
     buffer = io.BytesIO()
     host.save(buffer)
@@ -429,6 +430,8 @@ def _composer(host):
     already starts at 1.
     """
     from docxcompose.composer import Composer
+
+    _ooxml.restore_core_properties_prefix()
 
     class KeepBookmarks(Composer):
         def renumber_bookmarks(self) -> None:
