@@ -97,7 +97,10 @@ class ExtractedDocument:
 
 
 def sniff(path: str | os.PathLike) -> str:
-    """What a file is, from its first bytes: docx, pdf, text, or raise DocumentError saying why not."""
+    """What a file is, from its first bytes: docx, pdf, text, or raise DocumentError saying why not.
+
+    A Word file is also checked as a container (zip bombs, lying sizes, hostile names, DOCTYPEs).
+    """
     p = Path(path)
     name = p.name
     if p.is_dir():
@@ -166,12 +169,18 @@ def _sniff_zip(p: Path) -> str:
     except (OSError, EOFError, ValueError, NotImplementedError, RuntimeError, zlib.error) as err:
         raise DocumentError(f"{p.name} is damaged and cannot be read ({err}); open it in Word, use Open and Repair, and save it again") from None
     if b"macroEnabled.main" in types:
-        return "docm"
-    if b"wordprocessingml" not in types:
+        kind = "docm"
+    elif b"wordprocessingml" not in types:
         if b"spreadsheetml" in types or b"presentationml" in types:
             raise DocumentError(f"{p.name} is an Excel or PowerPoint file; give a Word document (.docx) or PDF")
         raise DocumentError(f"{p.name} is not a Word document; give a .docx, .pdf, .txt or .md file")
-    return "docx"
+    else:
+        kind = "docx"
+    # Check the container here, where the file's name is known, for every reader that follows:
+    # add-clauses hands python-docx the bytes, and a refusal from there could not name the file.
+    with _ooxml.open_package(p, whole=False):
+        pass
+    return kind
 
 
 def _read_start(zf: zipfile.ZipFile, name: str, limit: int) -> bytes:
