@@ -61,7 +61,7 @@ def timed(fn, repeat: int) -> float:
 
 
 class TreeMemory:
-    """Peak resident memory of a process and all its children, sampled from /proc."""
+    """Peak memory (proportional set size) of a process and all its children, sampled from /proc."""
 
     def __init__(self, pid: int) -> None:
         self.pid, self.peak, self._stop = pid, 0, threading.Event()
@@ -92,17 +92,23 @@ class TreeMemory:
             todo.extend(children.get(pid, []))
         return out
 
+    @staticmethod
+    def _memory(pid: int) -> int:
+        # Proportional set size: pages shared by forked workers are counted once across the tree,
+        # not once per process as resident size would.
+        for path, key in ((f"/proc/{pid}/smaps_rollup", "Pss:"), (f"/proc/{pid}/status", "VmRSS:")):
+            try:
+                with open(path) as handle:
+                    for line in handle:
+                        if line.startswith(key):
+                            return int(line.split()[1]) * 1024
+            except OSError:
+                continue
+        return 0
+
     def _run(self) -> None:
         while not self._stop.is_set():
-            total = 0
-            for pid in self._tree():
-                try:
-                    with open(f"/proc/{pid}/status") as handle:
-                        for line in handle:
-                            if line.startswith("VmRSS:"):
-                                total += int(line.split()[1]) * 1024
-                except OSError:
-                    pass
+            total = sum(self._memory(pid) for pid in self._tree())
             self.peak = max(self.peak, total)
             time.sleep(0.05)
 
