@@ -17,7 +17,7 @@ import os
 import re
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
@@ -50,7 +50,12 @@ NAME_SUFFIX = "-named"
 _PARAGRAPH_ID = re.compile(r"^(2014-)?(\d{1,2}\.\d{1,3})(-\d{1,2}\.\d{1,3})?$")
 _NUMBER = re.compile(r"^(\d{1,2})\.(\d{1,3})$")
 _SPACES = re.compile(r"\s+")
-_NOTHING = re.compile(r"(?!x)x")  # stands in for a broken pattern, which is reported separately
+_NOTHING = r"(?!x)x"  # stands in for a broken pattern, which is reported separately
+
+
+@lru_cache(maxsize=None)
+def _compiled(source: str) -> re.Pattern:
+    return re.compile(source)
 _QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2010": "-", "\u2011": "-", "\u00a0": " "})
 
 
@@ -96,9 +101,20 @@ class Concept:
     patterns: tuple[str, ...]
     unless_near: tuple[str, ...] = ()
     context: tuple[str, ...] = ()
-    #: Compiled patterns; they match lower-cased text (matching without IGNORECASE is much faster).
-    regex: re.Pattern = field(repr=False, compare=False, default=None)
-    unless_regex: re.Pattern | None = field(repr=False, compare=False, default=None)
+    #: Whole-word regular expressions over lower-cased text (matching without IGNORECASE is much
+    #: faster); compiled on first use, so commands that never match concepts never pay for them.
+    regex_source: str = field(repr=False, compare=False, default=r"(?!x)x")
+    unless_source: str | None = field(repr=False, compare=False, default=None)
+
+    @property
+    def regex(self) -> re.Pattern:
+        """The compiled patterns."""
+        return _compiled(self.regex_source)
+
+    @property
+    def unless_regex(self) -> re.Pattern | None:
+        """The compiled false friends, if any."""
+        return _compiled(self.unless_source) if self.unless_source else None
 
     def matches_alone(self, sentence: str) -> bool:
         """True when a pattern matches the (normalised) sentence and no ``unless_near`` phrase does."""
@@ -200,6 +216,13 @@ class Catalogue:
 
     def resolve_citation(self, number: str, edition: str = "2017") -> tuple[str, ...]:
         """The requirement ids a printed paragraph number points to in an edition's numbering."""
+        return self._resolve_cached(number, edition)
+
+    @cached_property
+    def _resolve_cached(self):
+        return lru_cache(maxsize=4096)(self._resolve)
+
+    def _resolve(self, number: str, edition: str) -> tuple[str, ...]:
         numbering = self._numbering_for(edition)
         text = _clean_citation(number)
         for slip in self.numbering["slips"]:
@@ -246,13 +269,24 @@ class Catalogue:
 
         With ``negation=False`` an excluding sentence still shows what it excludes.
         """
-        text = normalise(sentence).lower()
+        return self._concepts_alone(normalise(sentence).lower(), normalise(heading).lower() if heading else "", negation)
+
+    @cached_property
+    def _prefilter(self) -> "_Prefilter":
+        return _Prefilter(self.concepts)
+
+    @cached_property
+    def _concepts_alone(self):
+        # Documents repeat themselves (boilerplate, table labels): remember recent sentences.
+        return lru_cache(maxsize=20_000)(self._match_concepts)
+
+    def _match_concepts(self, text: str, near: str, negation: bool) -> frozenset[str]:
         if negation and self.negation_regex.search(text):
             return frozenset()
-        near = normalise(heading).lower() if heading else ""
         alone = []
+        candidates = self._prefilter.candidates(text)
         for cid, concept in self.concepts.items():
-            if concept.regex.search(text) is None:
+            if cid not in candidates or concept.regex.search(text) is None:
                 continue
             unless = concept.unless_regex
             if unless is not None and (unless.search(text) or (near and unless.search(near))):
@@ -285,6 +319,106 @@ class Catalogue:
         raise OptionError(f"'{edition}' is not an edition of the guidance; choose from {', '.join(known)}")
 
 
+class _Prefilter:
+    """Which concepts can possibly match a text, found with one scan for literal strings.
+
+    Each concept's regular expression is analysed for literal strings of which every match must
+    contain at least one ("abus" in ``abus(e|ive)``); one combined scan of a sentence then names
+    the concepts worth running their own expression on. Concepts whose patterns give no literal
+    of three or more characters are always run. The answer is a superset, never a guess: the
+    concept's own expression still decides.
+    """
+
+    def __init__(self, concepts: Mapping[str, "Concept"]) -> None:
+        literal_sets = {cid: _required_literals(concept.regex_source) for cid, concept in concepts.items()}
+        self.always = frozenset(cid for cid, lits in literal_sets.items() if lits is None)
+        literals = sorted({lit for lits in literal_sets.values() if lits for lit in lits}, key=len)
+        # A literal's key is the shortest literal that is a prefix of it: at any one position the
+        # scan below reports only one string, so it must be the one all longer ones share.
+        keys: list[str] = []
+        key_of: dict[str, str] = {}
+        for lit in literals:
+            key = next((k for k in keys if lit.startswith(k)), None)
+            if key is None:
+                keys.append(lit)
+                key = lit
+            key_of[lit] = key
+        self.by_key: dict[str, set[str]] = {}
+        for cid, lits in literal_sets.items():
+            for lit in lits or ():
+                self.by_key.setdefault(key_of[lit], set()).add(cid)
+        # Overlapping search: a zero-width match at every position that starts a key.
+        body = "|".join(re.escape(k) for k in sorted(keys, key=len, reverse=True))
+        self.scan = re.compile(f"(?=({body}))") if keys else None
+
+    def candidates(self, text: str) -> frozenset[str]:
+        """Concept ids that may match ``text`` (already normalised and lower-cased)."""
+        if self.scan is None:
+            return self.always
+        found = {m.group(1) for m in self.scan.finditer(text)}
+        out = set(self.always)
+        for key in found:
+            out |= self.by_key[key]
+        return frozenset(out)
+
+
+def _required_literals(pattern: str) -> frozenset[str] | None:
+    """Strings of which every match of ``pattern`` contains at least one; None when unknown."""
+    try:
+        from re import _parser as sre_parse  # type: ignore[attr-defined]
+        from re._constants import (  # type: ignore[attr-defined]
+            ATOMIC_GROUP,
+            BRANCH,
+            LITERAL,
+            MAX_REPEAT,
+            MIN_REPEAT,
+            POSSESSIVE_REPEAT,
+            SUBPATTERN,
+        )
+
+        parsed = sre_parse.parse(pattern)
+    except Exception:  # an unusual pattern: always run it
+        return None
+
+    def best(items) -> tuple[int, frozenset[str]] | None:
+        chosen: tuple[int, frozenset[str]] | None = None
+        run = ""
+
+        def consider(found: tuple[int, frozenset[str]] | None) -> None:
+            nonlocal chosen
+            if found is not None and (chosen is None or found[0] > chosen[0]):
+                chosen = found
+
+        for op, av in items:
+            if op is LITERAL:
+                run += chr(av).lower()
+                continue
+            if run:
+                consider((len(run), frozenset({run})))
+                run = ""
+            if op is SUBPATTERN:
+                consider(best(av[-1].data))
+            elif op is ATOMIC_GROUP:
+                consider(best(av.data))
+            elif op is BRANCH:
+                branches = [best(b.data) for b in av[1]]
+                if all(b is not None for b in branches):
+                    consider((min(b[0] for b in branches), frozenset().union(*(b[1] for b in branches))))
+            elif op in (MAX_REPEAT, MIN_REPEAT, POSSESSIVE_REPEAT):
+                low, _high, sub = av
+                if low >= 1:
+                    consider(best(sub.data))
+            # anything else (classes, anchors, look-arounds) ends a literal run
+        if run:
+            consider((len(run), frozenset({run})))
+        return chosen
+
+    found = best(parsed.data)
+    if found is None or found[0] < 3:
+        return None
+    return found[1]
+
+
 def normalise(sentence: str) -> str:
     """Straight quotes, plain hyphens and single spaces, so patterns need not list typographic variants."""
     return _SPACES.sub(" ", sentence.translate(_QUOTES)).strip()
@@ -306,14 +440,46 @@ def load_catalogue(folder: str | os.PathLike | None = None) -> Catalogue:
     texts, data, problems = files.read_all()
     if problems:
         raise CatalogueError(_headline(problems, "cannot be read"), problems=problems)
-    problems = _schema_problems(files, texts, data)
-    if problems:
-        raise CatalogueError(_headline(problems, "does not match its schema"), problems=problems)
-    checker = _CrossCheck(files, texts, data)
+    # The shipped catalogue is validated in full once per version of its files; the result is
+    # remembered by a hash of the files, so an edited file is always validated again.
+    marker = _validated_marker(texts) if folder is None else None
+    trusted = marker is not None and marker.exists()
+    if not trusted:
+        problems = _schema_problems(files, texts, data)
+        if problems:
+            raise CatalogueError(_headline(problems, "does not match its schema"), problems=problems)
+    checker = _CrossCheck(files, texts, data, trusted=trusted)
     catalogue = checker.build()
     if checker.problems:
         raise CatalogueError(_headline(checker.problems, "is inconsistent"), problems=checker.problems)
+    if marker is not None and not trusted:
+        _remember_validated(marker)
     return catalogue
+
+
+def _validated_marker(texts: dict[str, str]) -> Path | None:
+    """Where a successful full validation of exactly these files is remembered (None: never)."""
+    if os.environ.get("MSP_DOCS_NO_CACHE") == "1":
+        return None
+    import hashlib
+
+    from msp_docs import __version__
+
+    digest = hashlib.sha256(__version__.encode())
+    for name in sorted(texts):
+        digest.update(name.encode() + b"\0" + texts[name].encode("utf-8") + b"\0")
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "msp-docs"
+    return base / f"catalogue-{digest.hexdigest()[:32]}.validated"
+
+
+def _remember_validated(marker: Path) -> None:
+    try:
+        marker.parent.mkdir(parents=True, exist_ok=True)
+        tmp = marker.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text("validated against schema.yaml\n", encoding="utf-8")
+        os.replace(tmp, marker)
+    except OSError:
+        pass  # a read-only home: validate every time instead
 
 
 def _headline(problems: list[Problem], what: str) -> str:
@@ -448,10 +614,11 @@ def _field(data: Any, path: tuple) -> str:
 class _CrossCheck:
     """Builds the catalogue from schema-valid data and collects every inconsistency between files."""
 
-    def __init__(self, files: _Files, texts: dict[str, str], data: dict[str, Any]) -> None:
+    def __init__(self, files: _Files, texts: dict[str, str], data: dict[str, Any], *, trusted: bool = False) -> None:
         self.files = files
         self.texts = texts
         self.data = data
+        self.trusted = trusted
         self.problems: list[Problem] = []
 
     def problem(self, filename: str, path: tuple, message: str) -> None:
@@ -473,7 +640,7 @@ class _CrossCheck:
         for index, cue in enumerate(cues):
             if len(cue.split()) < 2:
                 self.problem("concepts.yaml", ("negation_cues", index), f"'{cue}' is a single word; a bare 'not' or 'no' would turn instructions such as 'do not delay' into exclusions")
-        negation = self._compile_list("concepts.yaml", ("negation_cues",), cues)
+        negation = _compiled(self._compile_list("concepts.yaml", ("negation_cues",), cues))
         concepts: dict[str, Concept] = {}
         for cid, body in doc["concepts"].items():
             unless = tuple(body.get("unless_near", []))
@@ -483,8 +650,8 @@ class _CrossCheck:
                 patterns=tuple(body["patterns"]),
                 unless_near=unless,
                 context=tuple(body.get("context", [])),
-                regex=self._compile_list("concepts.yaml", ("concepts", cid, "patterns"), body["patterns"]),
-                unless_regex=self._compile_list("concepts.yaml", ("concepts", cid, "unless_near"), unless) if unless else None,
+                regex_source=self._compile_list("concepts.yaml", ("concepts", cid, "patterns"), body["patterns"]),
+                unless_source=self._compile_list("concepts.yaml", ("concepts", cid, "unless_near"), unless) if unless else None,
             )
         for cid, concept in concepts.items():
             for index, other in enumerate(concept.context):
@@ -497,10 +664,15 @@ class _CrossCheck:
                     self.problem("concepts.yaml", path, f"'{other}' has a context of its own; a context concept must match on its patterns alone")
         return concepts, cues, negation
 
-    def _compile_list(self, filename: str, path: tuple, patterns: Iterable[str]) -> re.Pattern:
-        """Compile a list of patterns as one whole-word regex; pinpoint bad patterns only on failure."""
+    def _compile_list(self, filename: str, path: tuple, patterns: Iterable[str]) -> str:
+        """A list of patterns as one whole-word regex source; pinpoint bad patterns only on failure.
+
+        A catalogue already validated once (``trusted``) skips the trial compilation.
+        """
         patterns = list(patterns)
         body = "|".join(f"(?:{p})" for p in patterns)
+        if self.trusted:
+            return rf"(?<!\w)(?:{_lower_pattern(body)})(?!\w)"
         try:
             bare = re.compile(body, re.IGNORECASE)
             broken = bare.fullmatch("") is not None or any(p != p.strip() for p in patterns)
@@ -510,7 +682,7 @@ class _CrossCheck:
             for index, pattern in enumerate(patterns):
                 self._check_one(filename, path + (index,), pattern)
             return _NOTHING
-        return re.compile(rf"(?<!\w)(?:{_lower_pattern(body)})(?!\w)")
+        return rf"(?<!\w)(?:{_lower_pattern(body)})(?!\w)"
 
     def _check_one(self, filename: str, path: tuple, pattern: str) -> None:
         try:

@@ -41,6 +41,15 @@ def write_atomic(path: str | os.PathLike, data: bytes, *, force: bool = False) -
     target = Path(path)
     if target.is_dir():
         raise InvalidInputError(f"{target} is a folder; give a file name to write to")
+    if target.exists() and not target.is_file():
+        # A device or pipe such as /dev/null or /dev/stdout: write straight to it. Replacing it
+        # with a file (as a rename would, run as root) must never happen.
+        try:
+            with open(target, "wb") as handle:
+                handle.write(data)
+        except OSError as err:
+            raise InvalidInputError(f"cannot write {target}: {err.strerror}") from None
+        return target
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
     except OSError as err:

@@ -60,3 +60,16 @@ def test_refuse_existing_lists_every_file(tmp_path):
         refuse_existing([a, b, tmp_path / "c"], force=False)
     assert str(a) in str(err.value) and str(b) in str(err.value) and "c\n" not in str(err.value)
     refuse_existing([a, b], force=True)
+
+
+def test_devices_are_written_to_never_replaced(tmp_path):
+    fifo_free_device = "/dev/null"
+    if not os.path.exists(fifo_free_device):
+        pytest.skip("no /dev/null on this system")
+    before = os.stat(fifo_free_device)
+    write_atomic(fifo_free_device, b"discarded", force=True)
+    write_atomic(fifo_free_device, b"discarded")
+    after = os.stat(fifo_free_device)
+    import stat
+
+    assert stat.S_ISCHR(after.st_mode) and after.st_ino == before.st_ino
