@@ -269,6 +269,17 @@ def bench_check(repeat: int) -> dict:
             document = docx.Document(str(docx_path))
             [p.text for p in document.paragraphs]
 
+        def docx_floor_everything() -> None:
+            # The same reach as msp-docs: every paragraph, table cells included, and headers and footers.
+            from docx.oxml.ns import qn
+            from docx.text.paragraph import Paragraph
+
+            document = docx.Document(str(docx_path))
+            [Paragraph(p, document).text for p in document.element.body.iter(qn("w:p"))]
+            for section in document.sections:
+                for part in (section.header, section.footer):
+                    [p.text for p in part.paragraphs]
+
         def pdf_floor() -> None:
             document = pdfium.PdfDocument(str(pdf_path))
             for index in range(len(document)):
@@ -286,18 +297,35 @@ def bench_check(repeat: int) -> dict:
 
         from msp_docs.check import check_document
 
-        check_document(docx_path)  # warm caches for the in-process figure
-        warm_docx = timed(lambda: check_document(docx_path), repeat)
+        from msp_docs.catalogue import load_catalogue
+
+        catalogue = load_catalogue()
+
+        def first_reading(path):
+            # Warm process (catalogue loaded, expressions compiled) but no sentence seen before.
+            catalogue.forget_sentences()
+            check_document(path)
+
+        check_document(docx_path)  # load and compile everything once
+        warm_docx = timed(lambda: first_reading(docx_path), repeat)
         cold_docx = statistics.median(ours(docx_path) for _ in range(repeat))
         floor_docx = timed(docx_floor, repeat)
+        floor_all = timed(docx_floor_everything, repeat)
         result = {
             "pages": pages,
-            "docx": {"seconds_cold_cli": cold_docx, "seconds_in_process": warm_docx, "floor_seconds": floor_docx, "ratio_in_process": warm_docx / floor_docx},
+            "docx": {
+                "seconds_cold_cli": cold_docx,
+                "seconds_in_process": warm_docx,
+                "floor_seconds": floor_docx,
+                "ratio_in_process": warm_docx / floor_docx,
+                "floor_everything_seconds": floor_all,
+                "ratio_to_everything": warm_docx / floor_all,
+            },
             "target_seconds": 1.5,
             "target_ratio": 2.0,
         }
         if pdf_path:
-            warm_pdf = timed(lambda: check_document(pdf_path), repeat)
+            warm_pdf = timed(lambda: first_reading(pdf_path), repeat)
             floor_pdf = timed(pdf_floor, repeat)
             result["pdf"] = {"seconds_cold_cli": statistics.median(ours(pdf_path) for _ in range(repeat)), "seconds_in_process": warm_pdf, "floor_seconds": floor_pdf, "ratio_in_process": warm_pdf / floor_pdf}
         result["met"] = cold_docx <= 1.5 and result["docx"]["ratio_in_process"] <= 2.0
@@ -359,7 +387,8 @@ def table(results: dict) -> str:
         c = results["check"]
         d = c["docx"]
         rows.append(f"| `check` {c.get('pages') or '~300'}-page .docx, cold CLI | {d['seconds_cold_cli']:.2f} s | – | – | ≤ 1.5 s | {'yes' if d['seconds_cold_cli'] <= 1.5 else 'no'} |")
-        rows.append(f"| `check` same .docx, warm process | {d['seconds_in_process']:.2f} s | {d['floor_seconds']:.2f} s (python-docx paragraphs) | {d['ratio_in_process']:.2f} | ≤ 2 | {'yes' if d['ratio_in_process'] <= 2 else 'no'} |")
+        rows.append(f"| `check` same .docx, warm process | {d['seconds_in_process']:.2f} s | {d['floor_seconds']:.2f} s (python-docx body paragraphs) | {d['ratio_in_process']:.2f} | ≤ 2 | {'yes' if d['ratio_in_process'] <= 2 else 'no'} |")
+        rows.append(f"| `check` same .docx, warm process | {d['seconds_in_process']:.2f} s | {d['floor_everything_seconds']:.2f} s (python-docx, every paragraph incl. tables, headers, footers) | {d['ratio_to_everything']:.2f} | ≤ 2 | {'yes' if d['ratio_to_everything'] <= 2 else 'no'} |")
         if "pdf" in c:
             p = c["pdf"]
             rows.append(f"| `check` same as PDF, warm process | {p['seconds_in_process']:.2f} s | {p['floor_seconds']:.2f} s (pypdfium2 text) | {p['ratio_in_process']:.2f} | – | – |")

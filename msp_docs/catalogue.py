@@ -251,7 +251,17 @@ class Catalogue:
 
     def negated(self, sentence: str) -> bool:
         """True when the sentence excludes its topic ("this policy does not cover ...")."""
-        return bool(self.negation_regex.search(normalise(sentence).lower()))
+        return self._negated(normalise(sentence).lower())
+
+    def forget_sentences(self) -> None:
+        """Empty the per-sentence caches (benchmarks measure a first reading, not a repeat)."""
+        self._concepts_alone.cache_clear()
+        self._negated.cache_clear()
+        normalise.cache_clear()
+
+    @cached_property
+    def _negated(self):
+        return lru_cache(maxsize=20_000)(lambda text: bool(self.negation_regex.search(text)))
 
     def concepts_in(self, sentence: str, *, heading: str = "", context: Collection[str] = ()) -> frozenset[str]:
         """The concept ids one sentence shows, after false friends, required context and negation.
@@ -419,6 +429,7 @@ def _required_literals(pattern: str) -> frozenset[str] | None:
     return found[1]
 
 
+@lru_cache(maxsize=50_000)
 def normalise(sentence: str) -> str:
     """Straight quotes, plain hyphens and single spaces, so patterns need not list typographic variants."""
     return _SPACES.sub(" ", sentence.translate(_QUOTES)).strip()
