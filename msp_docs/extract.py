@@ -133,7 +133,7 @@ def sniff(path: str | os.PathLike) -> str:
         raise DocumentError(f"{name} is a Rich Text (.rtf) file; save it as .docx or PDF and check that file")
     if head.startswith((b"\xff\xfe", b"\xfe\xff", b"\xef\xbb\xbf")) or _looks_like_text(head):
         return "md" if p.suffix.lower() in (".md", ".markdown") else "text"
-    raise DocumentError(f"{name} is not a document msp-docs can read (not .docx, .pdf, .txt or .md); check the file is what it claims to be")
+    raise DocumentError(f"{name} is not a document msp-docs can read (not .docx, .pdf, .txt or .md); check the file is what it claims to be, or open it in the program that made it and save it as .docx or PDF")
 
 
 def _looks_like_text(head: bytes) -> bool:
