@@ -260,6 +260,7 @@ def validate_data(data: Any, lines: Mapping[tuple, int], file: str) -> Profile:
     validator = _validator_class()(_cerberus_schema(), base_dir=Path(file).resolve().parent)
     if not validator.validate(data):
         problems.extend(_translate(validator, locate))
+    problems.extend(_date_problems(validator.document or {}, (), locate))
     if problems:
         problems = _dedupe(_drop_missing_explained_by_typos(problems))
         problems.sort(key=lambda p: (p.line or 0, p.field or ""))
@@ -319,6 +320,27 @@ def _text_problems(value: Any, path: tuple, locate) -> list[Problem]:
             )
         elif len(value) > MAX_TEXT:
             problems.append(Problem(locate.file, locate.line_of(path), _field_name(path), f"is {len(value):,} characters long; the limit is {MAX_TEXT:,}"))
+    return problems
+
+
+# Dates a profile can mean: a review date is worked out by adding months, and documents print
+# them as years; year 1 or 9999 is a typing mistake (and 9999 made the review date overflow).
+_FIRST_YEAR, _LAST_YEAR = 1900, 2999
+
+
+def _date_problems(value: Any, path: tuple, locate) -> list[Problem]:
+    """Dates outside the years a profile can mean, anywhere in the (coerced) profile."""
+    problems: list[Problem] = []
+    if isinstance(value, dict):
+        for k, v in value.items():
+            problems.extend(_date_problems(v, path + (k,), locate))
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            problems.extend(_date_problems(v, path + (i,), locate))
+    elif isinstance(value, dt.date) and not _FIRST_YEAR <= value.year <= _LAST_YEAR:
+        problems.append(
+            Problem(locate.file, locate.line_of(path), _field_name(path), f"{value.isoformat()} is not a year between {_FIRST_YEAR} and {_LAST_YEAR}; check the year")
+        )
     return problems
 
 

@@ -76,6 +76,16 @@ def test_unknown_excluded_clause_is_caught_by_validation(tmp_path):
     assert "documents.exclude_clauses[0]: 'pol-advocasy' is not a clause in the library; did you mean 'pol-advocacy'?" in problem
 
 
+@pytest.mark.parametrize("date", ["9999-12-31", "0001-04-01"])
+def test_approval_date_in_an_impossible_year_is_a_problem(tmp_path, date):
+    # 9999-12-31 made working out the review date fail with an internal error.
+    text = (Path(__file__).resolve().parent.parent / "profiles" / "kingsmead-st-annes.yaml").read_text(encoding="utf-8")
+    path = tmp_path / "year.yaml"
+    path.write_text(text.replace("  approval_date: 2026-04-01", f"  approval_date: {date}"), encoding="utf-8")
+    (problem,) = problems_of(path)
+    assert f"governance.approval_date: {date} is not a year between 1900 and 2999; check the year" in problem
+
+
 def test_every_problem_is_reported_at_once(profile_fixture):
     problems = problems_of(profile_fixture("several-problems.yaml"))
     assert len(problems) == 3
