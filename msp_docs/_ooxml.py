@@ -162,6 +162,42 @@ def set_page_break_before(p) -> None:
     ppr.insert(position, element)
 
 
+def apply_run_look(elements, *, size: str | None, font: str | None, skip_styles=frozenset()) -> None:
+    """Give runs a font size and font by hand (as the host does), except in paragraphs of ``skip_styles``."""
+    for element in elements:
+        for p in element.iter(w("p")):
+            style = p.find(f"{w('pPr')}/{w('pStyle')}")
+            if style is not None and style.get(w("val")) in skip_styles:
+                continue
+            if size:
+                # The paragraph mark's properties also size the list number Word draws.
+                ppr = p.find(w("pPr"))
+                if ppr is None:
+                    ppr = etree.Element(w("pPr"))
+                    p.insert(0, ppr)
+                mark = ppr.find(w("rPr"))
+                if mark is None:
+                    mark = etree.SubElement(ppr, w("rPr"))
+                if mark.find(w("sz")) is None:
+                    for tag in ("sz", "szCs"):
+                        etree.SubElement(mark, w(tag)).set(w("val"), size)
+            for r in p.iter(w("r")):
+                rpr = r.find(w("rPr"))
+                if rpr is None:
+                    rpr = etree.Element(w("rPr"))
+                    r.insert(0, rpr)
+                if font and rpr.find(w("rFonts")) is None:
+                    fonts = etree.Element(w("rFonts"))
+                    for attr in ("ascii", "hAnsi", "cs"):
+                        fonts.set(w(attr), font)
+                    rpr.insert(0, fonts)  # rFonts comes first in rPr
+                if size and rpr.find(w("sz")) is None:
+                    # sz and szCs come after b and i in the schema order: append at the end.
+                    for tag in ("sz", "szCs"):
+                        el = etree.SubElement(rpr, w(tag))
+                        el.set(w("val"), size)
+
+
 def bookmark_start(bookmark_id: int, name: str):
     """A w:bookmarkStart."""
     return _el("bookmarkStart", id=bookmark_id, name=name)

@@ -33,6 +33,8 @@ class HostStyles:
     body: str | None
     bullet: str | None
     table: str | None
+    body_size: str | None = None  # half-points, when the host sets its body text size by hand
+    body_font: str | None = None  # font name, when the host sets its body font by hand
 
 
 @dataclass(frozen=True)
@@ -307,7 +309,38 @@ def _host_styles(document, title_style: str | None) -> HostStyles:
         s.get(_ooxml.w("val")) for s in body.iter(_ooxml.w("tblStyle"))
     )
     table = tables.most_common(1)[0][0] if tables else ("TableGrid" if "TableGrid" in ids else None)
-    return HostStyles(title=title, heading=heading, subheading=subheading, body=body_style, bullet=bullet, table=table)
+    size, font = _direct_body_look(document, body_style)
+    return HostStyles(title=title, heading=heading, subheading=subheading, body=body_style, bullet=bullet, table=table, body_size=size, body_font=font)
+
+
+def _direct_body_look(document, body_style: str | None) -> tuple[str | None, str | None]:
+    """The font size and font the host sets by hand on most of its body text, if it does.
+
+    Lawyers' templates often format clause text directly (10 pt Arial on Normal paragraphs) rather
+    than through the style; without this the schedule would look larger and foreign.
+    """
+    sizes: Counter = Counter()
+    fonts: Counter = Counter()
+    total = 0
+    for child in document.element.body:
+        if child.tag != _ooxml.w("p") or (_style_of(child) or "Normal") != (body_style or "Normal"):
+            continue
+        for run in child.iter(_ooxml.w("r")):
+            text = "".join(t.text or "" for t in run.iter(_ooxml.w("t")))
+            if not text.strip():
+                continue
+            total += len(text)
+            size = run.find(f"{_ooxml.w('rPr')}/{_ooxml.w('sz')}")
+            if size is not None:
+                sizes[size.get(_ooxml.w("val"))] += len(text)
+            fonts_el = run.find(f"{_ooxml.w('rPr')}/{_ooxml.w('rFonts')}")
+            if fonts_el is not None and fonts_el.get(_ooxml.w("ascii")):
+                fonts[fonts_el.get(_ooxml.w("ascii"))] += len(text)
+    if not total:
+        return None, None
+    size = next((v for v, n in sizes.most_common(1) if n >= 0.6 * total), None)
+    font = next((v for v, n in fonts.most_common(1) if n >= 0.6 * total), None)
+    return size, font
 
 
 def existing_schedule(document, service: str) -> tuple[int, int] | None:

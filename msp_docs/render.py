@@ -409,6 +409,12 @@ def render_schedule(plan: Plan, *, title: str, host_styles, mark: str, templates
         num=(0, 0),
     )
     all_elements = [heading, intro, *elements]
+    if host_styles.body_size or host_styles.body_font:
+        # Headings in the host's own heading styles keep their sizes; headings made from the body
+        # style (a host without heading styles) take the body text's size like the host's do.
+        heading_styles = {builder.style(name) for name in ("Heading1", "Heading2", "Heading3")} | {host_styles.title}
+        heading_styles -= {host_styles.body}
+        _ooxml.apply_run_look(all_elements, size=host_styles.body_size, font=host_styles.body_font, skip_styles=heading_styles)
     _ooxml.last_paragraph(all_elements[-1]).append(_ooxml.bookmark_end(mark_id))
     sect = body.find(_ooxml.w("sectPr"))
     for element in all_elements:

@@ -880,3 +880,27 @@ def test_results_convert_with_libreoffice(compose, tmp_path):
         rest = host_flow[len(before_schedule) :].strip()
         assert whole.endswith(rest), f"{c.host.name}: the host's text after the schedule changed"
         assert len(pages) > len(host_pages)
+
+
+def test_schedule_takes_the_hosts_hand_set_body_text_size(tmp_path):
+    """A host that formats its clause text by hand (10 pt on Normal) gets a schedule in the same size."""
+    import docx as _docx
+    from docx.shared import Pt
+
+    host = _docx.Document()
+    for index in range(12):
+        paragraph = host.add_paragraph()
+        run = paragraph.add_run(f"Clause {index}: the Contractor shall perform the Services with reasonable skill and care.")
+        run.font.size = Pt(9)
+    source = tmp_path / "hand-formatted.docx"
+    host.save(source)
+    from msp_docs.compose import add_schedule
+
+    result = add_schedule(source, profile_path=PROFILE, service="gas")
+    out = tmp_path / "out.docx"
+    out.write_bytes(result.data)
+    document = _docx.Document(out)
+    schedule = [p for p in document.paragraphs if "Contractor shall" in p.text and not p.text.startswith("Clause ")]
+    assert schedule, "the schedule's clauses are there"
+    sizes = {run.font.size.pt for p in schedule for run in p.runs if run.text.strip() and run.font.size is not None}
+    assert sizes == {9.0}
