@@ -27,8 +27,10 @@ _PHONE = re.compile(r"^\+?[0-9 ()\-.]{3,40}(?:\s*(?:ext\.?|extension|x)\s*[0-9]{
 _URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 _CLAUSE_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
-# Characters Word cannot store (XML 1.0) or that would change meaning in a template.
-_BAD_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+# Characters Word cannot store (XML 1.0) or that would change meaning in a template. A carriage
+# return (only ever typed as the escape "\r") is one: XML readers turn it into a line feed, so it
+# could not be printed as typed; a line break is written with a YAML block (|) or "\n".
+_BAD_CHARS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 MAX_TEXT = 10_000
 
 

@@ -86,6 +86,15 @@ def test_approval_date_in_an_impossible_year_is_a_problem(tmp_path, date):
     assert f"governance.approval_date: {date} is not a year between 1900 and 2999; check the year" in problem
 
 
+def test_carriage_return_in_a_value_is_a_problem(tmp_path):
+    # Word templates would print it as a line feed: the text could not appear as typed.
+    text = (Path(__file__).resolve().parent.parent / "profiles" / "kingsmead-st-annes.yaml").read_text(encoding="utf-8")
+    path = tmp_path / "cr.yaml"
+    path.write_text(text.replace("  name: Kingsmead & St Anne's Housing\n", '  name: "Kingsmead\\rHousing"\n', 1), encoding="utf-8")
+    (problem,) = problems_of(path)
+    assert "organisation.name: contains a control character (U+000D)" in problem
+
+
 def test_every_problem_is_reported_at_once(profile_fixture):
     problems = problems_of(profile_fixture("several-problems.yaml"))
     assert len(problems) == 3
