@@ -477,7 +477,7 @@ class WordPackage:
     """
 
     def __init__(self, path, *, name: str | None = None, whole: bool = True) -> None:
-        from msp_docs.errors import DocumentError, UnsafeDocumentError
+        from msp_docs.errors import DocumentError
 
         if name is None:
             name = str(path) if isinstance(path, (str, os.PathLike)) else getattr(path, "name", None)
@@ -701,38 +701,11 @@ class WordPackage:
         return sorted(stories, key=lambda s: order[s[0]])
 
     def heading_levels(self) -> dict[str, int]:
-        """Paragraph style id -> outline level (1-based) for heading styles, following basedOn."""
+        """Paragraph style id -> outline level (1-based) for heading styles (see outline_levels)."""
         styles_part = next(iter(self.related(self.main, "/styles")), None)
         if not styles_part:
             return {}
-        root = self.xml(styles_part)
-        direct: dict[str, int] = {}
-        based: dict[str, str] = {}
-        body_text: set[str] = set()  # styles that say outline level 9: body text, whatever they are based on
-        for style in root.findall(w("style")):
-            sid = style.get(w("styleId")) or ""
-            name_el = style.find(w("name"))
-            name = name_el.get(w("val")) if name_el is not None else ""
-            outline = style.find(f"{w('pPr')}/{w('outlineLvl')}")
-            if outline is not None and (outline.get(w("val")) or "").isdigit() and int(outline.get(w("val"))) < 9:
-                direct[sid] = int(outline.get(w("val"))) + 1
-            elif outline is not None:
-                body_text.add(sid)
-            else:
-                match = re.match(r"^(?:heading|kop|berschrift|titre)\s*(\d)$", name or "", re.I)
-                if match:
-                    direct[sid] = int(match.group(1))
-            base = style.find(w("basedOn"))
-            if base is not None:
-                based[sid] = base.get(w("val")) or ""
-        levels = dict(direct)
-        for sid in based:
-            current, hops = sid, 0
-            while current not in direct and current not in body_text and current in based and hops < 20:
-                current, hops = based[current], hops + 1
-            if sid not in levels and current in direct:
-                levels[sid] = direct[current]
-        return levels
+        return outline_levels(self.xml(styles_part))
 
     def custom_properties(self) -> dict[str, str]:
         """User-defined document properties."""
@@ -879,6 +852,51 @@ class WordPackage:
             raise DocumentError(f"{self.file}: {part} is damaged XML ({message}); open it in Word, use Open and Repair, and save it again") from None
         finally:
             stream.close()
+
+
+def outline_level(element) -> int | None:
+    """The w:outlineLvl in an element's w:pPr as a heading level (1-9), 0 for body text, None if absent."""
+    outline = element.find(f"{w('pPr')}/{w('outlineLvl')}")
+    value = outline.get(w("val")) if outline is not None else None
+    if value is None or not value.isdigit():
+        return None
+    return int(value) + 1 if int(value) < 9 else 0
+
+
+def outline_levels(styles_root) -> dict[str, int]:
+    """Style id -> outline level for heading styles, decided the way Word decides it.
+
+    A style's own outline level wins, and level 9 means body text (Word's "TOC Heading" is based on
+    Heading 1 but is not a heading); then a "heading N" name (also "Contract Heading 2"); then the
+    style it is based on. A name with "heading" and no level ("GPS L2 Numbered Bold Heading") is a
+    clause style, not a heading.
+    """
+    own: dict[str, int | None] = {}  # None: explicitly body text
+    based: dict[str, str] = {}
+    for style in styles_root.findall(w("style")):
+        if style.get(w("type")) not in (None, "paragraph"):
+            continue
+        sid = style.get(w("styleId")) or ""
+        name_el = style.find(w("name"))
+        name = (name_el.get(w("val")) if name_el is not None else "") or ""
+        level = outline_level(style)
+        if level is not None:
+            own[sid] = level or None
+        else:
+            match = re.search(r"(?:^|\s)(?:heading|kop|berschrift|titre)\s*([1-9])$", name.strip(), re.I)
+            if match:
+                own[sid] = int(match.group(1))
+        base = style.find(w("basedOn"))
+        if base is not None:
+            based[sid] = base.get(w("val")) or ""
+    levels: dict[str, int] = {}
+    for sid in set(own) | set(based):
+        current, hops = sid, 0
+        while current not in own and current in based and hops < 20:
+            current, hops = based[current], hops + 1
+        if own.get(current):
+            levels[sid] = own[current]
+    return levels
 
 
 def open_package(path, *, name: str | None = None, whole: bool = True) -> WordPackage:

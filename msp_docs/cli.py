@@ -400,32 +400,24 @@ _DOCUMENT_SUFFIXES = (".docx", ".docm", ".pdf", ".txt", ".md", ".markdown")
 
 def _expand_documents(paths) -> list[str]:
     """Document paths, with folders replaced by the documents inside them (sorted)."""
-    from pathlib import Path
-
-    out: list[str] = []
-    for item in paths:
-        p = Path(item)
-        if p.is_dir():
-            found = sorted(f for f in p.iterdir() if f.is_file() and f.suffix.lower() in _DOCUMENT_SUFFIXES and not f.name.startswith((".", "~$")))
-            if not found:
-                raise InvalidInputError(f"{item} is a folder with no .docx, .pdf, .txt or .md files in it")
-            out.extend(str(f) for f in found)
-        else:
-            out.append(item)
-    return out
+    return _expand(paths, _DOCUMENT_SUFFIXES, "a folder with no .docx, .pdf, .txt or .md files in it")
 
 
 def _expand_profiles(paths) -> list[str]:
     """Profile paths, with folders replaced by the .yaml/.yml files inside them (sorted)."""
+    return _expand(paths, (".yaml", ".yml"), "a folder with no .yaml profiles in it")
+
+
+def _expand(paths, suffixes: tuple[str, ...], empty: str) -> list[str]:
     from pathlib import Path
 
     out: list[str] = []
     for item in paths:
         p = Path(item)
         if p.is_dir():
-            found = sorted(list(p.glob("*.yaml")) + list(p.glob("*.yml")))
+            found = sorted(f for f in p.iterdir() if f.is_file() and f.suffix.lower() in suffixes and not f.name.startswith((".", "~$")))
             if not found:
-                raise InvalidInputError(f"{item} is a folder with no .yaml profiles in it")
+                raise InvalidInputError(f"{item} is {empty}")
             out.extend(str(f) for f in found)
         else:
             out.append(item)

@@ -92,50 +92,12 @@ def _style_of(p) -> str | None:
 
 
 def _heading_levels(document) -> dict[str, int]:
-    """Style id -> outline level for the host's heading styles, decided the way Word decides it.
-
-    A style's own outline level wins, and level 9 means body text (Word's "TOC Heading" is based on
-    Heading 1 but is not a heading); then a "heading N" name (also "Contract Heading 2"); then the
-    style it is based on. A name with "heading" and no level ("GPS L2 Numbered Bold Heading") is a
-    clause style: treating it as a heading split sections in the middle and listed sentences as
-    headings.
-    """
-    styles = document.styles.element
-    own: dict[str, int | None] = {}  # None: explicitly body text
-    based: dict[str, str] = {}
-    for style in styles.findall(_ooxml.w("style")):
-        if style.get(_ooxml.w("type")) not in (None, "paragraph"):
-            continue
-        sid = style.get(_ooxml.w("styleId")) or ""
-        name_el = style.find(_ooxml.w("name"))
-        name = (name_el.get(_ooxml.w("val")) if name_el is not None else "") or ""
-        outline = _outline_level(style)
-        if outline is not None:
-            own[sid] = outline or None
-        else:
-            match = re.search(r"(?:^|\s)heading\s*([1-9])$", name.strip(), re.I)
-            if match:
-                own[sid] = int(match.group(1))
-        base = style.find(_ooxml.w("basedOn"))
-        if base is not None:
-            based[sid] = base.get(_ooxml.w("val")) or ""
-    levels: dict[str, int] = {}
-    for sid in set(own) | set(based):
-        current, hops = sid, 0
-        while current not in own and current in based and hops < 20:
-            current, hops = based[current], hops + 1
-        if own.get(current):
-            levels[sid] = own[current]
-    return levels
+    """Style id -> outline level for the host's heading styles (see _ooxml.outline_levels)."""
+    return _ooxml.outline_levels(document.styles.element)
 
 
 def _outline_level(element) -> int | None:
-    """The w:outlineLvl in an element's w:pPr as a heading level (1-9), 0 for body text, None if absent."""
-    outline = element.find(f"{_ooxml.w('pPr')}/{_ooxml.w('outlineLvl')}")
-    value = outline.get(_ooxml.w("val")) if outline is not None else None
-    if value is None or not value.isdigit():
-        return None
-    return int(value) + 1 if int(value) < 9 else 0
+    return _ooxml.outline_level(element)
 
 
 def host_headings(document) -> list[Heading]:
