@@ -53,6 +53,7 @@ def main() -> None:
             "zip bomb (300 MB, 757x)": lambda d: hostile.honest_zip_bomb(d),
             "dense zip bomb (300 MB, 286x)": lambda d: hostile.dense_zip_bomb(d),
             "split zip bomb (40 x 9 MB)": lambda d: hostile.split_zip_bomb(d),
+            "overlapping entries (2,000 x 9 MB)": lambda d: hostile.overlapping_zip_bomb(d),
             "lying zip (4 KB declared, 300 MB real)": lambda d: hostile.lying_zip(d),
             "lying [Content_Types].xml": lambda d: hostile.lying_zip(d, member="[Content_Types].xml"),
             "6,000 members": lambda d: hostile.many_members(d),

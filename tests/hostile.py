@@ -169,12 +169,18 @@ def _member(name: str, data: bytes) -> _Member:
     return _Member(name.encode("utf-8"), 8, zlib.crc32(data), [stream], len(data))
 
 
-def _write_zip(path: Path, members: list[_Member]) -> Path:
-    """Write a zip from members exactly as described (sizes and CRCs are not checked)."""
+def _write_zip(path: Path, members: list[_Member], aliases: Iterable[tuple[str, int]] = ()) -> Path:
+    """Write a zip from members exactly as described (sizes and CRCs are not checked).
+
+    ``aliases`` adds directory entries (name, index of a member) that point at an existing
+    member's data, as overlapping-entry zip bombs do.
+    """
     central = []
+    offsets = []
     with open(path, "wb") as out:
         for m in members:
             offset = out.tell()
+            offsets.append(offset)
             csize = m.compressed_size
             flags = 0x800 if any(b > 127 for b in m.name) else 0
             out.write(struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, flags, m.method, 0, 0x5C21, m.crc, csize, m.declared_size, len(m.name), 0))
@@ -185,11 +191,17 @@ def _write_zip(path: Path, members: list[_Member]) -> Path:
                 struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 20, 20, flags, m.method, 0, 0x5C21, m.crc, csize, m.declared_size, len(m.name), 0, 0, 0, 0, 0o644 << 16, offset)
                 + m.name
             )
+        for name, index in aliases:
+            m, encoded = members[index], name.encode("utf-8")
+            central.append(
+                struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 20, 20, 0, m.method, 0, 0x5C21, m.crc, m.compressed_size, m.declared_size, len(encoded), 0, 0, 0, 0, 0o644 << 16, offsets[index])
+                + encoded
+            )
         start = out.tell()
         for record in central:
             out.write(record)
         size = out.tell() - start
-        out.write(struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, len(members), len(members), size, start, 0))
+        out.write(struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, len(central), len(central), size, start, 0))
     return path
 
 
@@ -287,6 +299,19 @@ def split_zip_bomb(folder: Path, parts: int = 40, megabytes_each: int = 9) -> Pa
     for i in range(parts):
         members.append(_Member(f"word/header{i}.xml".encode(), 8, crc, pieces, size))
     return _write_zip(folder / "split-zip-bomb.docx", members)
+
+
+def overlapping_zip_bomb(folder: Path, copies: int = 2000, megabytes: int = 9) -> Path:
+    """One compressed kernel of ``megabytes`` MB and ``copies`` directory entries that all point at it.
+
+    Each entry is small and ordinary; together they declare ``copies * megabytes`` MB from a
+    file of a few megabytes (the overlapping-entry construction of modern zip bombs).
+    """
+    pieces, crc, size = _repeated_deflate(b"", b"\0" * MiB, megabytes, b"")
+    members = [_member(n, d) for n, d in minimal_parts().items()]
+    members.append(_Member(b"word/media/kernel.bin", 8, crc, pieces, size))
+    aliases = [(f"word/media/copy{i}.bin", len(members) - 1) for i in range(copies)]
+    return _write_zip(folder / "overlapping-zip-bomb.docx", members, aliases)
 
 
 def many_members(folder: Path, count: int = 6000) -> Path:

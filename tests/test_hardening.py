@@ -164,6 +164,7 @@ CASES = [
     Case("zip-bomb", lambda d, e: H.honest_zip_bomb(d), REFUSED, (BOMB,), REFUSED, (BOMB,)),
     Case("dense-zip-bomb", lambda d, e: H.dense_zip_bomb(d), REFUSED, (BOMB,), REFUSED, (BOMB,)),
     Case("split-zip-bomb", lambda d, e: H.split_zip_bomb(d), REFUSED, (BOMB,), REFUSED, (BOMB,)),
+    Case("overlapping-zip-bomb", lambda d, e: H.overlapping_zip_bomb(d), REFUSED, (BOMB,), REFUSED, (BOMB,)),
     Case("lying-zip", lambda d, e: H.lying_zip(d), REFUSED, (LIES,), REFUSED, (LIES,)),
     Case("lying-zip-bad-crc", lambda d, e: H.lying_zip(d, true_crc_of_prefix=False), REFUSED, (LIES,), REFUSED, (LIES,)),
     Case("lying-content-types", lambda d, e: H.lying_zip(d, member="[Content_Types].xml"), REFUSED, (LIES,), REFUSED, (LIES,)),
@@ -473,6 +474,9 @@ def test_hostile_files_are_what_they_claim(batch):
     assert lying.file_size == 4096 and _inflated_size(files["lying-zip"], "word/document.xml") > 300_000_000
     split = zipfile.ZipFile(files["split-zip-bomb"]).infolist()
     assert all(i.file_size < 10_000_000 for i in split) and sum(i.file_size for i in split) > 300_000_000
+    overlapping = zipfile.ZipFile(files["overlapping-zip-bomb"]).infolist()
+    assert len({i.header_offset for i in overlapping if i.filename.startswith("word/media/")}) == 1
+    assert sum(i.file_size for i in overlapping) > 10_000_000_000 and files["overlapping-zip-bomb"].stat().st_size < 1_000_000
     assert {"../evil.xml", "/abs.xml", "C:/abs.xml"} <= {n for c in ("member-dotdot", "member-absolute", "member-drive") for n in zipfile.ZipFile(files[c]).namelist()}
     for case_id in ("password-protected", "rights-protected", "old-doc"):
         assert files[case_id].read_bytes()[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
