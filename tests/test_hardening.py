@@ -202,8 +202,12 @@ CASES = [
     Case("old-doc", lambda d, e: H.old_doc(d), REFUSED, ("Word 97-2003", "save it as .docx"), REFUSED, ("Word 97-2003", "save it as .docx")),
     Case("odt", lambda d, e: H.odt(d), REFUSED, ("OpenDocument", "save it as .docx"), REFUSED, ("OpenDocument",)),
 ]
-CASE_IDS = [c.id for c in CASES]
 BY_ID = {c.id: c for c in CASES}
+SLOW_CASES = {"five-thousand-pages", "too-many-paragraphs", "too-large-to-edit"}  # several seconds each
+
+
+def _params(ids):
+    return [pytest.param(i, marks=pytest.mark.slow) if i in SLOW_CASES else i for i in ids]
 NETWORK_CASES = ("xxe-http", "xxe-http-utf-16", "external-dtd-http", "entity-in-package-rels")
 SECRET_CASES = ("xxe-secret-file", "xxe-secret-file-after-comment", "xxe-secret-file-utf-16")
 SECRET = "SECRET-TOKEN-7f3a9c"
@@ -282,7 +286,7 @@ def _assert_clear_message(run: Run, path: Path, says: tuple[str, ...] = ()) -> N
     assert ADVICE.search(run.stderr), f"no advice on what to do:\n{run.describe()}"
 
 
-@pytest.mark.parametrize("case_id", [c.id for c in CASES if c.check is not None])
+@pytest.mark.parametrize("case_id", _params(c.id for c in CASES if c.check is not None))
 def test_check_hostile_document(batch, case_id):
     case = BY_ID[case_id]
     run = batch.result("check", case_id)
@@ -298,7 +302,7 @@ def test_check_hostile_document(batch, case_id):
         assert "required covered" in run.stdout, run.describe()
 
 
-@pytest.mark.parametrize("case_id", [c.id for c in CASES if c.add is not None])
+@pytest.mark.parametrize("case_id", _params(c.id for c in CASES if c.add is not None))
 def test_add_clauses_hostile_document(batch, case_id):
     case = BY_ID[case_id]
     run = batch.result("add", case_id)
