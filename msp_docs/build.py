@@ -136,13 +136,20 @@ def build_many(
 
         _warm_caches(kwargs.get("templates_dir"))
         context = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+        pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context)
+        try:
             futures = {pool.submit(_build_one, (path, kwargs)): index for index, path in enumerate(paths)}
             for future in as_completed(futures):
                 result = future.result()
                 results[futures[future]] = result
                 if on_result:
                     on_result(result)
+        except BaseException:
+            # Interrupted (Ctrl+C, SIGTERM): profiles not yet started are dropped; the workers
+            # finish the document they are writing, which is written atomically, and stop.
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
+        pool.shutdown(wait=True)
     return [results[i] for i in range(len(paths))]
 
 

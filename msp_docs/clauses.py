@@ -238,8 +238,14 @@ def _undefined_class():
         """StrictUndefined whose message names the full profile field, e.g. 'people.lead.email'."""
 
         def _fail_with_undefined_error(self, *args, **kwargs):
-            from jinja2.exceptions import UndefinedError
+            from jinja2.exceptions import SecurityError, UndefinedError
 
+            if self._undefined_exception is SecurityError:
+                # The sandbox refused an attribute: say so, do not blame the profile.
+                raise SecurityError(self._undefined_hint or f"'{self._undefined_name}' is not allowed")
+            if str(self._undefined_name or "").startswith("_"):
+                # No profile field starts with '_': this is a reach for Python's internals.
+                raise SecurityError(f"names starting with '_' ({self._undefined_name}) are not available to templates")
             owner = self._undefined_obj
             name = self._undefined_name
             path = getattr(owner, "field_path", None)
@@ -257,13 +263,40 @@ def _undefined_class():
     return ProfileUndefined
 
 
+def _plain(obj: Any) -> bool:
+    """Values a template may look inside: profile data, text, numbers, dates, catalogue records."""
+    import dataclasses
+
+    if isinstance(obj, (Mapping, str, int, float, tuple, list, dt.date)):
+        return True
+    module = type(obj).__module__
+    if module.startswith("jinja2."):
+        return True  # Jinja's own loop, namespace and cycler objects
+    return dataclasses.is_dataclass(obj) and module.startswith("msp_docs.")
+
+
+@lru_cache(maxsize=1)
+def sandbox_class():
+    """Jinja's immutable sandbox, which also keeps templates out of any object that is not plain data.
+
+    The stock sandbox hides names starting with '_' but lets a template read the public
+    attributes of whatever is in the context; a docxtpl InlineImage's ``.tpl`` is the whole
+    document object, whose ``save`` writes anywhere. Here only plain data can be looked into.
+    """
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+    class MspSandbox(ImmutableSandboxedEnvironment):
+        def is_safe_attribute(self, obj, attr, value) -> bool:
+            return _plain(obj) and super().is_safe_attribute(obj, attr, value)
+
+    return MspSandbox
+
+
 @lru_cache(maxsize=1)
 def sandbox():
     """The sandboxed Jinja environment every clause body and condition is rendered in."""
-    from jinja2.sandbox import ImmutableSandboxedEnvironment
-
     # Clause output is not HTML: escaping is done by the token mechanism in _finalize instead.
-    env = ImmutableSandboxedEnvironment(
+    env = sandbox_class()(
         undefined=_undefined_class(),
         finalize=_finalize,
         trim_blocks=True,

@@ -346,19 +346,30 @@ def add_schedule(
     if kind == "docm":
         raise DocumentError(f"{Path(contract).name} is a macro-enabled document (.docm); msp-docs never opens macros. Save a copy as .docx (macros removed) and add the schedule to that")
     if kind != "docx":
-        raise DocumentError(f"{Path(contract).name} is not a Word document (.docx); add-clauses needs a .docx contract")
+        raise DocumentError(
+            f"{Path(contract).name} is not a Word document (.docx); add-clauses needs the contract as a .docx. "
+            "Open the contract in Word (or LibreOffice) and save it as .docx, then add the schedule to that"
+        )
     profile = load_profile(profile_path)
     if service not in profile.services():
         known = ", ".join(profile.services()) or "none"
         raise OptionError(f"--service: '{service}' is not a contracted service in {profile.path}; its services are: {known}")
     spec = next(s for s in documents_for(profile, [f"contract-{service}"]))
     raw = Path(contract).read_bytes()
-    with _ooxml.open_package(io.BytesIO(raw)):
+    with _ooxml.open_package(io.BytesIO(raw), name=Path(contract).name):
         pass  # the same safety checks as for checking: zip bombs, hostile names
     try:
         host = docx.Document(io.BytesIO(raw))
     except Exception as err:  # python-docx raises several kinds for a broken package
-        raise DocumentError(f"{Path(contract).name} cannot be opened as a Word document ({type(err).__name__}: {err})") from None
+        if "depth" in str(err).lower():
+            raise DocumentError(
+                f"{Path(contract).name} has tables (or other parts) nested too deeply to edit safely, more than 256 levels; "
+                "open it in Word, simplify the nested tables, save it and add the schedule to that"
+            ) from None
+        raise DocumentError(
+            f"{Path(contract).name} cannot be opened as a Word document ({type(err).__name__}: {err}); "
+            "open it in Word, use Open and Repair, save it again and add the schedule to that"
+        ) from None
 
     body = host.element.body
     present = existing_schedule(host, service)

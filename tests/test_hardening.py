@@ -323,14 +323,7 @@ def test_add_clauses_hostile_document(batch, case_id):
 
 
 # Refusals from add-clauses whose message does not yet say what to do.
-_ADD_MESSAGE_GAPS = {
-    "scanned-pdf-no-text-layer": "compose.add_schedule says 'scanned.pdf is not a Word document (.docx); add-clauses needs a .docx "
-    "contract' for any file sniff reads as something other than Word (PDF, text): it names the file but not what to do "
-    "(for example: open the contract in Word and save it as .docx, then add the schedule to that)",
-    "tables-nested-300-deep": "compose.add_schedule wraps python-docx's XMLSyntaxError as 'cannot be opened as a Word document "
-    "(XMLSyntaxError: Excessive depth in document: 256, use XML_PARSE_HUGE option ...)': it names the file but tells a "
-    "safeguarding lead nothing they can do (it should say the tables are nested too deeply, as check does)",
-}
+_ADD_MESSAGE_GAPS: dict[str, str] = {}  # every refusal now says what to do
 
 
 @pytest.mark.parametrize(
@@ -347,12 +340,6 @@ def test_add_clauses_refusal_names_the_file_and_what_to_do(batch, case_id):
     _assert_clear_message(run, batch.files[case_id])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="compose.add_schedule opens the contract as io.BytesIO(raw) without passing name= to _ooxml.open_package, so the "
-    "whole-package size refusal (the only one sniff does not make first) says 'the document holds 49 MB ...' instead of "
-    "naming the file; pass name=Path(contract).name",
-)
 def test_add_clauses_too_large_to_edit_names_the_file(batch):
     run = batch.result("add", "too-large-to-edit")
     assert run.code == 2
@@ -599,7 +586,6 @@ def test_template_escapes_exit_2_naming_the_template(template_build, payload):
     assert "template policy.docx" in result.stderr, result.stderr
 
 
-@pytest.mark.xfail(strict=True, reason=_CRASH_REASON)
 def test_template_errors_outside_the_sandbox_checks_exit_2_naming_the_template(template_build):
     for payload in SANDBOX_CRASHES.values():
         result, _sentinel, _written = template_build(payload)
@@ -607,13 +593,6 @@ def test_template_errors_outside_the_sandbox_checks_exit_2_naming_the_template(t
         assert "template policy.docx" in result.stderr, result.stderr
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="clauses._undefined_class's ProfileUndefined overrides _fail_with_undefined_error and always raises "
-    "UndefinedError, dropping the SecurityError Jinja's sandbox attaches to an unsafe attribute; render.py then says "
-    "\"template policy.docx uses '__class__' is not available here; the profile does not provide it (check the tag's "
-    "spelling)\" instead of saying the sandbox refused it",
-)
 def test_template_escape_messages_say_the_sandbox_refused_them(template_build):
     for payload in (v for v in SANDBOX_ESCAPES.values() if "__" in v or "_data" in v):
         result, _sentinel, _written = template_build(payload)
@@ -629,13 +608,6 @@ def _png() -> bytes:
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\x00\xff\xff\xff")) + chunk(b"IEND", b"")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="render._template_context puts docxtpl's InlineImage in the context as 'logo'; its public attribute .tpl is "
-    "the DocxTemplate itself, so a user template can call {{ logo.tpl.save('/any/path') }} (writes a file anywhere the "
-    "user can) or reach replace_media/replace_zipname to embed any readable file. Pass the sandbox a wrapper that "
-    "exposes only the image",
-)
 def test_template_cannot_reach_the_document_object_through_the_logo(tmp_path):
     profile_folder = tmp_path / "profile"
     profile_folder.mkdir()
@@ -880,7 +852,8 @@ HYPOTHESIS = settings(
 @example(path=("organisation", "legal_name"), value="L" * 1000)
 @example(path=("governance", "approved_by"), value="the Board\n(minute 14)\tsigned")
 def test_any_text_value_builds_exactly_or_is_refused(printed_fields, path, value):
-    # Names over 190 characters hit a known defect, shown by the xfail test after this one.
+    # Longer names are cut to Word's 255-character limit in the document properties only (the
+    # documents print them whole); test_a_long_organisation_name_builds covers them.
     assume(not (path == ("organisation", "name") and len(value) > longest_name_in_properties()))
     data = _with(BASE_PROFILE, path, value)
     assert yamlfile.loads(dump_yaml(data)).data == data, "the test's YAML writer must round-trip"
@@ -915,14 +888,6 @@ def longest_name_in_properties() -> int:
     return 255 - max(len(f"{spec.title} – ") for spec in documents_for(load_profile(EXAMPLE)))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=ValueError,
-    reason="render._set_properties writes the organisation's name into the core properties (title '<document> – <name>', "
-    "author '<name>'), which python-docx limits to 255 characters; the profile allows a name of 1,000, so a name over "
-    "about 185 characters (with the longest contract schedule title) stops the build with 'internal error: ValueError: exceeded 255 char limit for property'. "
-    "Shorten what goes into the properties (the documents themselves can carry the full name)",
-)
 def test_a_long_organisation_name_builds(tmp_path):
     built = build_data(_with(BASE_PROFILE, ("organisation", "name"), "N" * 1000), tmp_path, only=["policy"])
     assert built.error is None and [p.name for p in built.documents] == ["policy.docx"]
@@ -1139,13 +1104,6 @@ def test_interrupted_build_leaves_only_whole_documents(tmp_path, sig, jobs, whol
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=True,
-    reason="build.build_many leaves the ProcessPoolExecutor with shutdown(wait=True) when the main process is "
-    "interrupted, so after SIGTERM (or SIGINT) to the main process alone every queued profile is still built before it "
-    "exits 130 saying it was interrupted; it should cancel the queued work (shutdown(cancel_futures=True)). Nothing "
-    "partial is left either way (test above)",
-)
 def test_sigterm_to_the_main_process_stops_a_parallel_build(tmp_path):
     code, stderr, out, total = _interrupt(tmp_path, signal.SIGTERM, 2, whole_group=False, copies=5)
     assert code == 130, stderr
