@@ -707,7 +707,7 @@ BAD_INPUTS = {
     "macro-enabled-docm": ("contract.docm", None, "is a macro-enabled document (.docm); msp-docs never opens macros"),
     "truncated-zip": ("contract.docx", REPAIRS.read_bytes()[: REPAIRS.stat().st_size // 2], "is damaged"),
     "damaged-document-xml": ("contract.docx", None, "cannot be opened as a Word document"),
-    "pdf": ("contract.pdf", b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n", "is not a Word document (.docx); add-clauses needs a .docx contract"),
+    "pdf": ("contract.pdf", b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n", "is not a Word document (.docx); add-clauses needs the contract as a .docx. Open the contract in Word"),
     "random-bytes": ("contract.docx", b"\x00\xff" + random.Random(7).randbytes(4094), "is not a document msp-docs can read"),
     "opendocument": ("contract.odt", _odt(), "is an OpenDocument file (.odt)"),
     "empty": ("contract.docx", b"", "is empty (0 bytes)"),
