@@ -357,9 +357,9 @@ class _Prefilter:
         for cid, lits in literal_sets.items():
             for lit in lits or ():
                 self.by_key.setdefault(key_of[lit], set()).add(cid)
-        # Overlapping search: a zero-width match at every position that starts a key.
-        body = "|".join(re.escape(k) for k in sorted(keys, key=len, reverse=True))
-        self.scan = re.compile(f"(?=({body}))") if keys else None
+        # Overlapping search: a zero-width match at every position that starts a key. The keys are
+        # arranged as a trie, so each position costs a few character comparisons, not one per key.
+        self.scan = re.compile(f"(?=({_trie_pattern(keys)}))") if keys else None
 
     def candidates(self, text: str) -> frozenset[str]:
         """Concept ids that may match ``text`` (already normalised and lower-cased)."""
@@ -370,6 +370,26 @@ class _Prefilter:
         for key in found:
             out |= self.by_key[key]
         return frozenset(out)
+
+
+def _trie_pattern(words: Iterable[str]) -> str:
+    """A regular expression matching any of ``words`` (none a prefix of another), built as a trie."""
+    trie: dict = {}
+    for word in words:
+        node = trie
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def pattern(node: dict) -> str:
+        ends = "" in node
+        branches = [re.escape(char) + pattern(child) for char, child in sorted(node.items()) if char != ""]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if ends else body
+
+    return pattern(trie)
 
 
 def _required_literals(pattern: str) -> frozenset[str] | None:
