@@ -160,8 +160,16 @@ def _warm_caches(templates_dir) -> None:
     from msp_docs.plan import document_kinds
     from msp_docs.render import template_bytes
 
+    import docx  # noqa: F401 - imported once here rather than once per worker
+    import docxtpl  # noqa: F401
+
+    from msp_docs import _ooxml
+    from msp_docs.clauses import _compiled
+
+    _ooxml.restore_core_properties_prefix()
     load_catalogue()
-    load_library()
+    for clause in load_library().clauses.values():
+        _compiled(clause)  # each worker would otherwise compile every clause body again
     for info in document_kinds()["kinds"].values():
         try:
             template_bytes(info["template"], templates_dir)

@@ -294,9 +294,10 @@ class Catalogue:
         if negation and self.negation_regex.search(text):
             return frozenset()
         alone = []
-        candidates = self._prefilter.candidates(text)
-        for cid, concept in self.concepts.items():
-            if cid not in candidates or concept.regex.search(text) is None:
+        concepts = self.concepts
+        for cid in self._prefilter.candidates(text):
+            concept = concepts[cid]
+            if concept.regex.search(text) is None:
                 continue
             unless = concept.unless_regex
             if unless is not None and (unless.search(text) or (near and unless.search(near))):
