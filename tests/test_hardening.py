@@ -322,18 +322,7 @@ def test_add_clauses_hostile_document(batch, case_id):
         assert any("Safeguarding" in p.text for p in document.paragraphs), "the schedule is in the output"
 
 
-# Refusals from add-clauses whose message does not yet say what to do.
-_ADD_MESSAGE_GAPS: dict[str, str] = {}  # every refusal now says what to do
-
-
-@pytest.mark.parametrize(
-    "case_id",
-    [
-        pytest.param(c.id, marks=pytest.mark.xfail(strict=True, reason=_ADD_MESSAGE_GAPS[c.id])) if c.id in _ADD_MESSAGE_GAPS else c.id
-        for c in CASES
-        if c.add == REFUSED and c.id != "too-large-to-edit"
-    ],
-)
+@pytest.mark.parametrize("case_id", [c.id for c in CASES if c.add == REFUSED and c.id != "too-large-to-edit"])
 def test_add_clauses_refusal_names_the_file_and_what_to_do(batch, case_id):
     run = batch.result("add", case_id)
     assert run.code == 2, run.describe()
