@@ -9,7 +9,6 @@ that says what to do.
 
 from __future__ import annotations
 
-import io
 import os
 import re
 import zipfile

@@ -14,7 +14,6 @@ ListNumber2, ListNumber3, TableText, TableHeading, DocumentControl, and the tabl
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import io
 import sys
@@ -23,7 +22,6 @@ from pathlib import Path
 
 import docx
 from docx.enum.section import WD_ORIENT, WD_SECTION
-from docx.enum.text import WD_BREAK
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls, qn
@@ -341,9 +339,9 @@ def build(kind: str, options: dict) -> bytes:
     document.add_paragraph("{%p if logo %}", style="Normal")
     document.add_paragraph("{{ logo }}", style="Normal")
     document.add_paragraph("{%p endif %}", style="Normal")
-    title = document.add_paragraph("{{ document.title }}", style="Title")
-    subtitle = document.add_paragraph("{{ organisation.name }}", style="Subtitle")
-    audience = document.add_paragraph("For: {{ document.audience }}", style="Normal")
+    document.add_paragraph("{{ document.title }}", style="Title")
+    document.add_paragraph("{{ organisation.name }}", style="Subtitle")
+    document.add_paragraph("For: {{ document.audience }}", style="Normal")
     if kind == "contract":
         document.add_paragraph(
             "This schedule forms part of the contract between {{ landlord }} and {{ contractor }}"
@@ -384,7 +382,7 @@ def build(kind: str, options: dict) -> bytes:
     first.header.is_linked_to_previous = False
     first.footer.is_linked_to_previous = False
 
-    anchor = document.add_paragraph("{{ body_anchor }}", style="Body Text")
+    document.add_paragraph("{{ body_anchor }}", style="Body Text")
 
     # The title page's last paragraph holds the section break; move it before the anchor.
     settings = document.settings.element

@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
-import os
 import random
 import re
 import shutil
@@ -39,7 +38,7 @@ from msp_docs.plan import documents_for, plan_document
 from msp_docs.profile import load_profile
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from conftest import REAL_DOCX, soffice  # noqa: E402
+from conftest import REAL_DOCX, require_soffice as _require_soffice  # noqa: E402
 from docx_inventory import assert_preserved, inventory  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
@@ -797,15 +796,6 @@ def test_real_document_after_a_heading(compose, host):
 
 
 # --------------------------------------------------------------------------- LibreOffice
-
-def _require_soffice() -> str:
-    exe = soffice()
-    if exe is None:
-        if os.environ.get("MSP_DOCS_REQUIRE_LIBREOFFICE") == "1":
-            pytest.fail("MSP_DOCS_REQUIRE_LIBREOFFICE=1 but LibreOffice (soffice) is not installed")
-        pytest.skip("LibreOffice (soffice) is not installed; CI installs it (set MSP_DOCS_REQUIRE_LIBREOFFICE=1 to make this a failure)")
-    return exe
-
 
 def _pdf_pages(path: Path) -> list[str]:
     import pypdfium2 as pdfium

@@ -9,7 +9,6 @@ and review the diff like any other change.
 from __future__ import annotations
 
 import datetime as dt
-import io
 import os
 import shutil
 import subprocess
@@ -20,7 +19,7 @@ import docx
 import pytest
 from lxml import etree
 
-from conftest import soffice
+from conftest import require_soffice as _require_soffice
 from docx_inventory import inventory
 from msp_docs.build import build_profile
 from msp_docs.check import check_document
@@ -247,15 +246,6 @@ def test_leaflet_is_easy_to_read(built):
         text = "\n".join(t if t.endswith((".", "?", "!", ":")) else t + "." for t in body)
         score = _flesch(text)
         assert score >= 70, f"{slug} leaflet Flesch reading ease {score:.1f} is below 70"
-
-
-def _require_soffice():
-    path = soffice()
-    if path is None:
-        if os.environ.get("MSP_DOCS_REQUIRE_LIBREOFFICE") == "1":
-            pytest.fail("LibreOffice is required here (MSP_DOCS_REQUIRE_LIBREOFFICE=1) but soffice was not found")
-        pytest.skip("LibreOffice (soffice) is not installed on this machine; CI installs it and runs this test")
-    return path
 
 
 @pytest.mark.libreoffice
