@@ -25,6 +25,8 @@ from msp_docs.extract import ExtractedDocument, Passage, extract
 BASELINE_CHOICES = ("policy", "procedure", "contract", "self-assessment", "leaflet")
 QUOTE_CHARS = 240
 MAX_QUOTES = 3
+#: Below this many words a document is too short to judge, and the report says so.
+FEW_WORDS = 50
 
 # A paragraph number, optionally with a range: 14.13, 14.55-14.61, 14.55 to 14.61.
 _NUMBER = r"(?:1|4|14)\.\d{1,3}"
@@ -203,7 +205,14 @@ def check_extracted(document: ExtractedDocument, *, baseline: str = "auto", edit
         results.append(RequirementResult(rid, requirement.kind, requirement.title, status, rid in required, tuple(evidence), cited, weak, note))
 
     generated = document.properties.get("msp-docs.version")
-    warnings = []
+    warnings = list(document.warnings)
+    words = sum(len(p.text.split()) for p in document.passages)
+    if words < FEW_WORDS:
+        warnings.append(
+            f"the document holds only {words} word{'s' if words != 1 else ''} of text, too little to judge its coverage: "
+            "a 'missing' here means nothing was found, not that the document was read and found wanting. "
+            "Check that this is the whole document (a scanned page, a cover sheet or a wrong file gives this)"
+        )
     modified = [c.id for c in clause_states if c.status == "modified"]
     if modified:
         warnings.append(f"{len(modified)} msp-docs clause(s) were edited after generation and were judged on their text: {', '.join(modified)}")

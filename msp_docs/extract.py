@@ -9,6 +9,7 @@ that says what to do.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import zipfile
@@ -88,6 +89,7 @@ class ExtractedDocument:
     title: str | None = None
     properties: dict = field(default_factory=dict)
     pages: int | None = None
+    warnings: tuple[str, ...] = ()
 
     @property
     def text(self) -> str:
@@ -192,14 +194,34 @@ def _read_start(zf: zipfile.ZipFile, name: str, limit: int) -> bytes:
         return stream.read(limit)
 
 
+# What a file's name promises, and what its content is called in a message.
+_SUFFIX_KIND = {".docx": "docx", ".docm": "docx", ".dotx": "docx", ".pdf": "pdf", ".txt": "text", ".text": "text", ".md": "text", ".markdown": "text"}
+_KIND_NAME = {"docx": "a Word document", "pdf": "a PDF", "text": "plain text"}
+
+
 def extract(path: str | os.PathLike) -> ExtractedDocument:
-    """Read any supported document into passages."""
+    """Read any supported document into passages (by its content; a name that says otherwise is warned of)."""
     kind = sniff(path)
     if kind in ("docx", "docm"):
-        return _extract_docx(Path(path), kind)
-    if kind == "pdf":
-        return _extract_pdf(Path(path))
-    return _extract_text(Path(path), kind)
+        document = _extract_docx(Path(path), kind)
+    elif kind == "pdf":
+        document = _extract_pdf(Path(path))
+    else:
+        document = _extract_text(Path(path), kind)
+    mismatch = _name_mismatch(Path(path), kind)
+    return dataclasses.replace(document, warnings=(mismatch,)) if mismatch else document
+
+
+def _name_mismatch(path: Path, kind: str) -> str | None:
+    """A warning when the file's extension promises one format and its content is another."""
+    promised = _SUFFIX_KIND.get(path.suffix.lower())
+    actual = "docx" if kind == "docm" else "text" if kind == "md" else kind
+    if promised is None or promised == actual:
+        return None
+    return (
+        f"{path.name} is named {path.suffix} but is {_KIND_NAME[actual]}, not {_KIND_NAME[promised]}; msp-docs read it as "
+        f"{_KIND_NAME[actual]}. Check it is the document you meant, and rename it to match its content"
+    )
 
 
 # --------------------------------------------------------------------------- text and markdown

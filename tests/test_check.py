@@ -179,3 +179,13 @@ def test_cli_exit_codes(policy, tmp_path):
     assert result.exit_code == 2
     assert "old Word 97-2003 document" in result.stderr and "Traceback" not in result.stderr
     assert "58 of 58 required covered" in result.output, "the good file is still reported"
+
+
+def test_a_document_with_almost_no_text_says_so(tmp_path):
+    path = tmp_path / "cover-sheet.txt"
+    path.write_text("Adult Safeguarding Policy\n\nVersion 2, approved by the Board.\n", encoding="utf-8")
+    report = check_document(path)
+    assert any("only 9 words of text, too little to judge" in w for w in report.warnings), report.warnings
+    longer = tmp_path / "statement.txt"
+    longer.write_text("Safeguarding statement\n\n" + "We report every adult safeguarding concern to the council the same day. " * 6, encoding="utf-8")
+    assert not any("too little to judge" in w for w in check_document(longer).warnings)

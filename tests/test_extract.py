@@ -116,3 +116,34 @@ def test_folder_and_missing_file(tmp_path):
     with pytest.raises(DocumentError) as err:
         extract(tmp_path / "missing.docx")
     assert "no such file" in str(err.value)
+
+
+@pytest.mark.parametrize(
+    "name, content, says",
+    [
+        ("notes.pdf", b"A plain text note about safeguarding adults.\n", "notes.pdf is named .pdf but is plain text, not a PDF"),
+        ("policy.txt", None, "policy.txt is named .txt but is a Word document, not plain text"),
+        ("scan.docx", "pdf", "scan.docx is named .docx but is a PDF, not a Word document"),
+    ],
+)
+def test_a_file_whose_content_does_not_match_its_name_is_named_as_such(tmp_path, name, content, says):
+    path = tmp_path / name
+    if content is None:
+        import docx
+
+        document = docx.Document()
+        document.add_paragraph("A Word document saved under the wrong name.")
+        document.save(str(path))
+    elif content == "pdf":
+        path.write_bytes((Path(__file__).parent / "eval" / "documents" / "06-fernhill-gas-spec.pdf").read_bytes())
+    else:
+        path.write_bytes(content)
+    document = extract(path)
+    assert document.passages  # read by its content, not refused
+    assert any(says in warning for warning in document.warnings), document.warnings
+
+
+def test_a_file_whose_content_matches_its_name_has_no_warning(tmp_path):
+    path = tmp_path / "note.md"
+    path.write_text("# Note\n\nSafeguarding adults at risk.\n", encoding="utf-8")
+    assert extract(path).warnings == ()
