@@ -1,5 +1,11 @@
 #!/usr/bin/env python3
-"""Build the evaluation documents in tests/eval/documents/ from tests/eval/sources/.
+"""Build the evaluation documents of both sets from their sources.
+
+* the project set: tests/eval/sources/ -> tests/eval/documents/ (formats and page headers in the
+  ``DOCUMENTS`` list below);
+* the blind set: tests/eval/blind/sources/ -> tests/eval/blind/documents/ (each source starts with
+  front matter between ``---`` lines giving ``file``, ``format`` and optional ``header`` and
+  ``footer``; the front matter is not part of the document).
 
 Each source is a small Markdown-like text (``#``/``##``/``###`` headings, paragraphs, ``- `` bullets,
 ``1. `` numbered items, simple pipe tables whose first row is the header, ``**bold**``) plus one
@@ -43,6 +49,7 @@ from docx.shared import Pt
 HERE = Path(__file__).resolve().parent
 SOURCES = HERE / "sources"
 OUT = HERE / "documents"
+BLIND = HERE / "blind"
 
 FIXED_DATETIME = _dt.datetime(2024, 7, 1, 9, 0, 0)
 ZIP_DATE_TIME = (2024, 7, 1, 9, 0, 0)
@@ -55,6 +62,8 @@ class DocSpec:
     author: str
     header: str | None = None
     footer: str | None = None
+    source_dir: Path = SOURCES
+    out_dir: Path = OUT
 
     @property
     def stem(self) -> str:
@@ -62,7 +71,7 @@ class DocSpec:
 
     @property
     def output(self) -> Path:
-        return OUT / f"{self.stem}.{self.fmt}"
+        return self.out_dir / f"{self.stem}.{self.fmt}"
 
 
 DOCUMENTS: list[DocSpec] = [
@@ -96,6 +105,35 @@ DOCUMENTS: list[DocSpec] = [
     DocSpec("18-harbourside-board-report.md", "docx", "Harbourside Housing Association",
             header="CONFIDENTIAL - Board, 25 June 2024 - Item 9"),
 ]
+
+
+_FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n", re.S)
+
+
+def front_matter(text: str) -> tuple[dict[str, str], str]:
+    """The ``key: value`` lines between the opening ``---`` lines, and the text after them."""
+    match = _FRONT_MATTER.match(text.replace("\r\n", "\n"))
+    if not match:
+        return {}, text
+    meta = {}
+    for line in match.group(1).splitlines():
+        if ":" in line:
+            key, value = line.split(":", 1)
+            meta[key.strip()] = value.strip()
+    return meta, text.replace("\r\n", "\n")[match.end():]
+
+
+def blind_specs() -> list[DocSpec]:
+    """The blind set's documents, from the front matter of each source."""
+    specs = []
+    for source in sorted((BLIND / "sources").glob("*.md")):
+        meta, _ = front_matter(source.read_text(encoding="utf-8"))
+        fmt = meta["format"]
+        if Path(meta["file"]).stem != source.stem or Path(meta["file"]).suffix != f".{fmt}":
+            raise SystemExit(f"{source.name}: front matter 'file' ({meta['file']}) must be {source.stem}.{fmt}")
+        specs.append(DocSpec(source.name, fmt, meta.get("organisation", ""), meta.get("header") or None,
+                             meta.get("footer") or None, BLIND / "sources", BLIND / "documents"))
+    return specs
 
 
 # --------------------------------------------------------------------------- parsing
@@ -430,7 +468,7 @@ def render_txt(blocks: list[Block]) -> str:
 # --------------------------------------------------------------------------- main
 
 def build_one(spec: DocSpec) -> Path:
-    text = (SOURCES / spec.source).read_text(encoding="utf-8")
+    _meta, text = front_matter((spec.source_dir / spec.source).read_text(encoding="utf-8"))
     blocks = parse(text)
     out_path = spec.output
     if spec.fmt == "docx":
@@ -449,18 +487,21 @@ def build_one(spec: DocSpec) -> Path:
 
 
 def main(argv: list[str]) -> int:
-    OUT.mkdir(parents=True, exist_ok=True)
     wanted = set(argv[1:])
-    expected = {spec.output.name for spec in DOCUMENTS}
-    for spec in DOCUMENTS:
+    specs = DOCUMENTS + blind_specs()
+    for out_dir in {spec.out_dir for spec in specs}:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    for spec in specs:
         if wanted and spec.stem not in wanted and spec.source not in wanted:
             continue
         path = build_one(spec)
         print(f"built {path.relative_to(HERE)}")
     if not wanted:
-        for stray in OUT.iterdir():
-            if stray.name not in expected:
-                print(f"  note: {stray.name} is not produced by this script", file=sys.stderr)
+        expected = {spec.output for spec in specs}
+        for out_dir in {spec.out_dir for spec in specs}:
+            for stray in out_dir.iterdir():
+                if stray not in expected:
+                    print(f"  note: {stray.relative_to(HERE)} is not produced by this script", file=sys.stderr)
     return 0
 
 

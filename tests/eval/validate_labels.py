@@ -1,18 +1,18 @@
 #!/usr/bin/env python3
-"""Consistency check for tests/eval/labels.yaml (this is NOT the coverage checker).
+"""Consistency check for every reading of the evaluation documents (this is NOT the coverage checker).
 
-It checks that:
+For both sets (see README.md) it checks that:
 
-* every document entry has file, format, kind, split, description and labels;
-* the file exists and its extension matches ``format``;
-* every one of the 23 themes has a label with a valid status and a ``why``;
+* every document exists and its extension matches its ``format``; kind and split are known ones;
+* every document has two readings (``--allow-single`` relaxes this while readings are coming in);
+* every reading labels each of the 23 themes with a valid status and a ``why``;
 * every ``covered``/``partial`` label has a ``quote`` that occurs verbatim in the text of the
-  document as built (after normalising whitespace, quote marks and dashes);
-* every source in sources/ has exactly one labelled document.
+  document as built (after normalising whitespace, quote marks and dashes); ``missing`` has none;
+* every source has exactly one indexed document.
 
-It prints the number of labels by status, by split and by kind. Exit status 1 on any problem.
+It prints the number of labels by status, set and kind. Exit status 1 on any problem.
 
-Run with the project venv:  /tmp/venv/bin/python tests/eval/validate_labels.py
+    python tests/eval/validate_labels.py [-v] [--allow-single]
 """
 
 from __future__ import annotations
@@ -24,39 +24,11 @@ import zipfile
 from pathlib import Path
 
 from lxml import etree
-from ruamel.yaml import YAML
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
 
-THEMES = [
-    "principle-empowerment",
-    "principle-prevention",
-    "principle-proportionality",
-    "principle-protection",
-    "principle-partnership",
-    "principle-accountability",
-    "wellbeing",
-    "making-safeguarding-personal",
-    "mental-capacity",
-    "information-sharing",
-    "safeguarding-leads",
-    "training",
-    "supervision",
-    "record-keeping",
-    "reporting-concerns",
-    "section-42-enquiries",
-    "safeguarding-adults-board",
-    "prevention-early-intervention",
-    "types-of-abuse",
-    "contractors",
-    "advocacy",
-    "complaints-whistleblowing",
-    "policy-review",
-]
-STATUSES = {"covered", "partial", "missing"}
-KINDS = {"policy", "procedure", "contract", "statement", "unrelated"}
-SPLITS = {"dev", "holdout"}
-FORMATS = {"docx", "pdf", "md", "txt"}
+from evalset import FORMATS, KINDS, SPLITS, STATUSES, THEMES, all_documents  # noqa: E402
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
@@ -82,9 +54,13 @@ def docx_text(path: Path) -> str:
 
 
 def pdf_text(path: Path) -> str:
-    from pdfminer.high_level import extract_text
+    import pypdfium2 as pdfium
 
-    return extract_text(str(path))
+    pdf = pdfium.PdfDocument(str(path))
+    try:
+        return "\n".join(pdf[i].get_textpage().get_text_range() for i in range(len(pdf)))
+    finally:
+        pdf.close()
 
 
 def document_text(path: Path) -> str:
@@ -97,68 +73,67 @@ def document_text(path: Path) -> str:
 
 
 def main() -> int:
-    yaml = YAML(typ="safe")
-    data = yaml.load((HERE / "labels.yaml").read_text(encoding="utf-8"))
     problems: list[str] = []
     by_status: collections.Counter = collections.Counter()
-    by_split: dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
+    by_set: dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
     by_kind: dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
     by_theme: dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
-    seen_stems = set()
-
-    for doc in data["documents"]:
-        file = doc.get("file", "?")
-        for key in ("file", "format", "kind", "split", "description", "labels"):
-            if key not in doc:
-                problems.append(f"{file}: missing key {key}")
-        path = HERE / file
-        if not path.exists():
-            problems.append(f"{file}: file does not exist")
+    documents = all_documents()
+    for doc in documents:
+        name = f"{doc.set}/{doc.name}"
+        if not doc.path.exists():
+            problems.append(f"{name}: file does not exist")
             continue
-        seen_stems.add(path.stem)
-        if doc.get("format") not in FORMATS or path.suffix.lstrip(".") != doc.get("format"):
-            problems.append(f"{file}: format {doc.get('format')!r} does not match the file")
-        if doc.get("kind") not in KINDS:
-            problems.append(f"{file}: bad kind {doc.get('kind')!r}")
-        if doc.get("split") not in SPLITS:
-            problems.append(f"{file}: bad split {doc.get('split')!r}")
-        labels = doc.get("labels") or {}
-        extra = set(labels) - set(THEMES)
-        if extra:
-            problems.append(f"{file}: unknown themes {sorted(extra)}")
-        text = normalise(document_text(path))
-        for theme in THEMES:
-            label = labels.get(theme)
-            if not label:
-                problems.append(f"{file}: no label for {theme}")
-                continue
-            status = label.get("status")
-            if status not in STATUSES:
-                problems.append(f"{file}: {theme}: bad status {status!r}")
-                continue
-            if not label.get("why"):
-                problems.append(f"{file}: {theme}: no why")
-            quote = label.get("quote")
-            if status in ("covered", "partial"):
-                if not quote:
-                    problems.append(f"{file}: {theme}: {status} label without a quote")
-                elif normalise(quote) not in text:
-                    problems.append(f"{file}: {theme}: quote not found in document: {quote!r}")
-            elif quote:
-                problems.append(f"{file}: {theme}: missing label should not carry a quote")
-            by_status[status] += 1
-            by_split[doc.get("split")][status] += 1
-            by_kind[doc.get("kind")][status] += 1
-            by_theme[theme][status] += 1
+        if doc.format not in FORMATS or doc.path.suffix.lstrip(".") != doc.format:
+            problems.append(f"{name}: format {doc.format!r} does not match the file")
+        if doc.kind not in KINDS:
+            problems.append(f"{name}: bad kind {doc.kind!r}")
+        if doc.split not in SPLITS:
+            problems.append(f"{name}: bad split {doc.split!r}")
+        if len(doc.readings) < 2 and "--allow-single" not in sys.argv:
+            problems.append(f"{name}: {len(doc.readings)} reading(s); every document needs two")
+        if len({r.reader for r in doc.readings}) != len(doc.readings):
+            problems.append(f"{name}: the same reader read it twice")
+        text = normalise(document_text(doc.path))
+        for reading in doc.readings:
+            where = f"{name} ({reading.reader})"
+            extra = set(reading.labels) - set(THEMES)
+            if extra:
+                problems.append(f"{where}: unknown themes {sorted(extra)}")
+            for theme in THEMES:
+                label = reading.labels.get(theme)
+                if not label:
+                    problems.append(f"{where}: no label for {theme}")
+                    continue
+                status = label.get("status")
+                if status not in STATUSES:
+                    problems.append(f"{where}: {theme}: bad status {status!r}")
+                    continue
+                if not label.get("why"):
+                    problems.append(f"{where}: {theme}: no why")
+                quote = label.get("quote")
+                if status in ("covered", "partial"):
+                    if not quote:
+                        problems.append(f"{where}: {theme}: {status} label without a quote")
+                    elif normalise(quote) not in text:
+                        problems.append(f"{where}: {theme}: quote not found in document: {quote!r}")
+                elif quote:
+                    problems.append(f"{where}: {theme}: missing label should not carry a quote")
+                by_status[status] += 1
+                by_set[doc.set][status] += 1
+                by_kind[doc.kind][status] += 1
+                by_theme[theme][status] += 1
+    indexed = {(d.set, d.path.stem) for d in documents}
+    for set_name, folder in (("project", HERE / "sources"), ("blind", HERE / "blind" / "sources")):
+        for src in sorted(folder.glob("*.md")):
+            if (set_name, src.stem) not in indexed:
+                problems.append(f"{set_name}: sources/{src.name} has no indexed document")
 
-    for src in sorted((HERE / "sources").glob("*.md")):
-        if src.stem not in seen_stems:
-            problems.append(f"sources/{src.name}: no labelled document")
-
-    print(f"documents: {len(data['documents'])}, labels: {sum(by_status.values())}")
+    readings = sum(len(d.readings) for d in documents)
+    print(f"documents: {len(documents)}, readings: {readings}, labels: {sum(by_status.values())}")
     print("by status:", dict(sorted(by_status.items())))
-    for split, c in sorted(by_split.items()):
-        print(f"  split {split}:", dict(sorted(c.items())))
+    for name, c in sorted(by_set.items()):
+        print(f"  set {name}:", dict(sorted(c.items())))
     for kind, c in sorted(by_kind.items()):
         print(f"  kind {kind}:", dict(sorted(c.items())))
     if "-v" in sys.argv:
