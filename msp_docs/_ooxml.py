@@ -723,9 +723,9 @@ class WordPackage:
         return (title.text or "").strip() or None if title is not None else None
 
     def passages(self, kind: str, part: str, heading_levels: dict[str, int], counter: list[int]):
-        """Stream the paragraphs of a story part as Passage objects (see msp_docs.extract)."""
+        """Stream the paragraphs of a story part as Passage objects (see msp_docs.passage)."""
         from msp_docs.errors import DocumentError, UnsafeDocumentError
-        from msp_docs.extract import MAX_PASSAGE_CHARS, Passage
+        from msp_docs.passage import MAX_PASSAGE_CHARS, Passage
 
         stream = self.open(part)
         try:
