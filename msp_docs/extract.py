@@ -338,7 +338,7 @@ def _extract_docx(path: Path, kind: str) -> ExtractedDocument:
         budget = _Budget(path.name)
         counter = [0]
         for story, part_name in package.story_parts():
-            passages.extend(budget.take(p) for p in package.passages(story, part_name, styles, counter))
+            passages.extend(budget.take(p) for p in _ooxml.story_passages(package, story, part_name, styles, counter))
         properties = package.custom_properties()
         title = package.core_title()
     if not title:
