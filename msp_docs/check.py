@@ -20,7 +20,8 @@ from dataclasses import dataclass, field
 from msp_docs import _ooxml
 from msp_docs.catalogue import COVERED, MISSING, NAME_SUFFIX, PARTIAL, load_catalogue, normalise
 from msp_docs.errors import OptionError
-from msp_docs.extract import ExtractedDocument, Passage, extract
+from msp_docs.extract import ExtractedDocument, extract
+from msp_docs.passage import Passage
 
 BASELINE_CHOICES = ("policy", "procedure", "contract", "self-assessment", "leaflet")
 QUOTE_CHARS = 240

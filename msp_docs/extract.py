@@ -19,11 +19,11 @@ from pathlib import Path
 
 from msp_docs import _ooxml
 from msp_docs.errors import DocumentError, UnsafeDocumentError
+from msp_docs.passage import MAX_PASSAGE_CHARS, Passage
 
 MAX_FILE_BYTES = 200_000_000
 MAX_TEXT_FILE_BYTES = 50_000_000
 MAX_PDF_PAGES = 20_000
-MAX_PASSAGE_CHARS = 20_000
 # What one document may hold, whatever its format: checking keeps every passage and the evidence
 # found in it, about 1.5 KB a passage, so these keep a check under 500 MB. Both are about
 # 10,000 pages of ordinary text.
@@ -31,32 +31,6 @@ MAX_PASSAGES = 200_000
 MAX_TEXT_CHARS = 30_000_000
 
 _HEADING_STYLE = re.compile(r"^(?:heading|kop|berschrift|titre)\s*(\d)$", re.I)
-
-
-@dataclass(frozen=True)
-class Passage:
-    """A paragraph (or table cell paragraph, heading, footnote...) of a document, with where it is."""
-
-    text: str
-    index: int
-    heading_path: tuple[str, ...] = ()
-    part: str = "body"
-    page: int | None = None
-    heading_level: int | None = None
-    marker: str | None = None
-
-    @property
-    def location(self) -> str:
-        """Where the passage is, for a reader: heading path, paragraph number, page."""
-        bits = []
-        if self.heading_path:
-            bits.append(" › ".join(self.heading_path))
-        if self.part not in ("body", "table"):
-            bits.append(self.part)
-        if self.page is not None:
-            bits.append(f"page {self.page}")
-        bits.append(f"paragraph {self.index}")
-        return ", ".join(bits)
 
 
 class _Budget:
@@ -386,7 +360,7 @@ def _extract_docx(path: Path, kind: str) -> ExtractedDocument:
         budget = _Budget(path.name)
         counter = [0]
         for story, part_name in package.story_parts():
-            passages.extend(budget.take(p) for p in package.passages(story, part_name, styles, counter))
+            passages.extend(budget.take(p) for p in _ooxml.story_passages(package, story, part_name, styles, counter))
         properties = package.custom_properties()
         title = package.core_title()
     if not title:
