@@ -324,7 +324,9 @@ def _extract_pdf(path: Path) -> ExtractedDocument:
 
 def _pdf_paragraphs(text: str) -> list[str]:
     """Split a page's text into paragraphs: blank lines, bullets and lines that end a sentence."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x02", "")
+    # pdfium marks a hyphen at the end of a line with U+FFFE (and drops the line break): it is
+    # nearly always the hyphen of a compound word ("self-neglect", "out-of-hours"), so keep it.
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x02", "").replace("\ufffe", "-")
     out: list[str] = []
     current: list[str] = []
     for raw in text.split("\n"):

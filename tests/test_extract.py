@@ -147,3 +147,11 @@ def test_a_file_whose_content_matches_its_name_has_no_warning(tmp_path):
     path = tmp_path / "note.md"
     path.write_text("# Note\n\nSafeguarding adults at risk.\n", encoding="utf-8")
     assert extract(path).warnings == ()
+
+
+def test_a_pdf_hyphen_at_the_end_of_a_line_is_kept():
+    # pdfium reports the hyphen of "self-neglect" broken across two lines as U+FFFE.
+    pdf = Path(__file__).parent / "eval" / "blind" / "documents" / "b08-wexcombe-hoarding-self-neglect-protocol-excerpt.pdf"
+    text = extract(pdf).text
+    assert "\ufffe" not in text
+    assert "describes self-neglect as covering" in text

@@ -36,6 +36,7 @@ W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 def normalise(text: str) -> str:
     text = text.replace("\u2019", "'").replace("\u2018", "'")
     text = text.replace("\u201c", '"').replace("\u201d", '"')
+    text = text.replace("\ufffe", "-")  # pdfium's hyphen at the end of a line
     text = text.replace("\u2013", "-").replace("\u2014", "-").replace("\u00a0", " ")
     text = text.replace("**", "")
     return re.sub(r"\s+", " ", text).strip()
