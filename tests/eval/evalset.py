@@ -84,7 +84,7 @@ class Document:
         return self.path.name
 
     def shared(self, theme: str) -> str | None:
-        """The status every reader gave a theme, or None when they differ (or only one read it)."""
+        """The status every reader gave a theme, or None when they differ (or fewer than two read it)."""
         statuses = {r.status(theme) for r in self.readings}
         return statuses.pop() if len(self.readings) >= 2 and len(statuses) == 1 else None
 

@@ -7,9 +7,10 @@
 Every document was read by two careful readers working blind (see LABELLING.md and README.md in
 this folder). For each group of documents this prints:
 
-* the two readers with each other: the ceiling any reader-like checker can be held to;
+* the readers with each other (every pair of readings of a document): the ceiling any
+  reader-like checker can be held to;
 * the checker with either reader (each reading counted once);
-* the checker on the labels both readers share (where they agree);
+* the checker on the labels the readers share (where every reader of the document agrees);
 * the review queue: the share of verdicts the checker marks for a human look, and how often the
   verdicts it does not mark agree with the shared labels.
 
@@ -27,6 +28,7 @@ import datetime
 import json
 import sys
 from collections import Counter
+from itertools import combinations
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -87,13 +89,13 @@ def _rate(pairs) -> dict:
 def summarise(rows: list[dict]) -> dict:
     """Agreement figures for one group of rows."""
     two = [r for r in rows if len(r["readings"]) >= 2]
+    pairs = [(r["readings"][i], r["readings"][j]) for r in two for i, j in combinations(range(len(r["readings"])), 2)]
     shared = [r for r in rows if r["shared"] is not None]
     either = [(r["got"], reading) for r in rows for reading in r["readings"]]
     kept = [r for r in shared if not r["review"]]
     return {
         "documents": len({(r["set"], r["file"]) for r in rows}),
-        "readers": _rate((r["readings"][0], r["readings"][1]) for r in two),
-        "checker_vs_reader": [_rate((r["got"], r["readings"][i]) for r in two) for i in (0, 1)],
+        "readers": _rate(pairs),
         "checker_vs_either": _rate(either),
         "checker_vs_shared": _rate((r["got"], r["shared"]) for r in shared),
         "queued_share": round(sum(r["review"] for r in shared) / len(shared), 4) if shared else None,
