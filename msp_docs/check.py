@@ -175,20 +175,24 @@ def check_extracted(document: ExtractedDocument, *, baseline: str = "auto", edit
             )
             continue
         rule = requirement.evidence
-        found = {c for c in rule.concepts if c in hits}
+        found = {c for c in rule.concepts if any(layer.usable(rule, h) for h in hits.get(c, ()))}
         cited = requirement.kind == "paragraph" and rid in citations
         status = rule.assess(found, cited)
         unit = None
         note = None
         if status == COVERED:
             unit = layer.covering_unit(rule)
-            if unit is None:
+            if unit is None and layer.scope != ABOUT and layer.covering_unit(rule, anywhere=True) is not None:
+                status = PARTIAL
+                note = "found only outside the document's safeguarding sections, where it is about the document's own subject"
+            elif unit is None:
                 status = PARTIAL
                 note = "the pieces are there, but no section deals with it as a whole (or only headings, names or citations do)"
-            elif not layer.relevant:
+            elif layer.scope == PASSING:
                 status = PARTIAL
                 note = "the document deals with adult safeguarding only in passing"
-        evidence = _pick_evidence(rule, hits, citations.get(rid, []) if cited else [], unit)
+        usable = {c: [h for h in hits.get(c, ()) if layer.usable(rule, h)] for c in found}
+        evidence = _pick_evidence(rule, usable, citations.get(rid, []) if cited else [], unit)
         weak = False
         if note:
             pass
@@ -296,6 +300,8 @@ class _Hit:
     passage: Passage
     unit: int
     strong: bool
+    #: the sentence's own section or paragraph is about safeguarding (not only the document's title)
+    scoped: bool = True
 
 
 @dataclass
@@ -304,14 +310,33 @@ class _TextLayer:
 
     hits: dict[str, list[_Hit]]
     citations: dict[str, list[tuple[tuple[int, int], str, Passage]]]
-    relevant: bool
+    #: ``about`` (the document is about adult safeguarding), ``section`` (it is about something
+    #: else and has a safeguarding section) or ``passing`` (it mentions safeguarding in passing)
+    scope: str
 
-    def covering_unit(self, rule) -> int | None:
-        """The first section whose own evidence meets the rule, with substance beyond names and headings."""
+    @property
+    def relevant(self) -> bool:
+        """True when the document is about adult safeguarding."""
+        return self.scope == ABOUT
+
+    def usable(self, rule, hit: "_Hit") -> bool:
+        """Whether a hit counts for a rule at all: see ``EvidenceRule.host``."""
+        if self.scope == ABOUT or hit.scoped or rule.host == "any":
+            return True
+        return rule.host == "partial" and self.scope == SECTION
+
+    def covering_unit(self, rule, anywhere: bool = False) -> int | None:
+        """The first section whose own evidence meets the rule, with substance beyond names and headings.
+
+        In a document about something else, only evidence in its safeguarding sections (or in
+        sentences that are themselves about safeguarding) can cover a requirement.
+        """
         names_count = rule.need >= LIST_RULE_NEED
         units: dict[int, dict[str, bool]] = defaultdict(dict)
         for concept in rule.concepts:
             for hit in self.hits.get(concept, ()):
+                if not anywhere and self.scope != ABOUT and not hit.scoped:
+                    continue
                 seen = units[hit.unit]
                 seen[concept] = seen.get(concept, False) or hit.strong or names_count
         for unit in sorted(units):
@@ -328,6 +353,12 @@ LIST_RULE_NEED = 5
 # notice's "(safeguarding)" or a children's policy's one line on adults is a passing mention.
 RELEVANT_SENTENCES = 2
 RELEVANCE_CONCEPT = "adult-safeguarding-named"
+ABOUT, SECTION, PASSING = "about", "section", "passing"
+# A document whose title or opening headings name safeguarding is about it, and so is one in which
+# this share of the paragraphs speak of it (a procedure called "If you are worried about a
+# tenant"); a tenancy policy with one safeguarding paragraph is not.
+ABOUT_HEADINGS = 3
+ABOUT_SHARE = 0.15
 
 # In such a document a passage counts only if it is about adults at risk, or about safeguarding
 # with no sign that it means children (a children's policy uses every safeguarding word).
@@ -419,8 +450,6 @@ def _text_layer(document: ExtractedDocument, marked: set[int], catalogue, editio
     free = [p for p in passages if p.index not in marked]
     mentions_guidance = any(_GUIDANCE.search(p.text) for p in free)
     infer = not any(p.heading_level is not None for p in passages)
-    relevance = catalogue.concepts[RELEVANCE_CONCEPT]
-    relevant = _count_up_to(RELEVANT_SENTENCES, (relevance.matches_alone(normalise(s)) for p in passages for s in _sentences(p.text)))
     heading_concepts: dict[str, frozenset[str]] = {}
 
     def concepts_of_heading(text: str) -> frozenset[str]:
@@ -437,10 +466,18 @@ def _text_layer(document: ExtractedDocument, marked: set[int], catalogue, editio
     in_section: dict[int, set[str]] = defaultdict(set)
     excluding: set[int] = set()  # sections whose text excludes something
     excluded: set[str] = set()  # what the document excludes ("this policy does not apply to contractors")
+    unit_heads: dict[int, set[str]] = {0: set()}  # the concepts of each section's headings
+    first_headings: list[frozenset[str]] = []
     for passage in passages:
         heading = _is_heading(passage, infer)
         if heading:
             unit += 1
+            heads = set(concepts_of_heading(passage.text))
+            for title in (() if infer else passage.heading_path):
+                heads |= concepts_of_heading(title)
+            unit_heads[unit] = heads
+            if len(first_headings) < ABOUT_HEADINGS:
+                first_headings.append(concepts_of_heading(passage.text))
             if leading:
                 # The title and the headings above the first paragraph head the whole document:
                 # "Adult Safeguarding Policy" is context everywhere in it.
@@ -466,6 +503,20 @@ def _text_layer(document: ExtractedDocument, marked: set[int], catalogue, editio
                     excluding.add(unit)
                     excluded.update(catalogue.concepts_alone(sentence, heading=nearest, negation=False))
 
+    # What the document is about: its title and opening headings, or most of its sections.
+    def safeguarding_sense(concepts) -> bool:
+        return bool(concepts & ADULT_SENSE) or (bool(concepts & SAFEGUARDING_SENSE) and CHILD_CONCEPT not in concepts | root)
+
+    scoped_units = {u for u, heads in unit_heads.items() if u and safeguarding_sense(heads)}
+    paragraphs = [set().union(*alone) for _p, _u, heading, _path, _s, alone in read if not heading]
+    if safeguarding_sense(root) or any(safeguarding_sense(set(h)) for h in first_headings):
+        scope = ABOUT
+    elif paragraphs and sum(safeguarding_sense(cs) for cs in paragraphs) >= ABOUT_SHARE * len(paragraphs):
+        scope = ABOUT
+    else:
+        scope = SECTION if scoped_units else PASSING
+    relevant = scope == ABOUT
+
     # Pass 2: context, weak or strong evidence, citations.
     for passage, unit, heading, path, sentences, alone in read:
         context = set(root)
@@ -480,6 +531,11 @@ def _text_layer(document: ExtractedDocument, marked: set[int], catalogue, editio
             around |= in_section[unit]
         # In a document about something else, only a passage about adult safeguarding counts.
         counts = relevant or bool(around & ADULT_SENSE) or (bool(around & SAFEGUARDING_SENSE) and CHILD_CONCEPT not in around)
+        # Evidence in a section headed as safeguarding, or a paragraph that is itself about it.
+        # (A list of document titles that names the safeguarding policy is not about safeguarding.)
+        scoped = relevant or unit in scoped_units or safeguarding_sense(
+            set().union(*(cs for sentence, cs in zip(sentences, alone) if not _is_name(sentence)))
+        )
         if heading and unit in excluding:
             counts = False  # "Advocacy" over "We do not provide advocacy" names what is excluded
         for number, sentence in enumerate(sentences):
@@ -493,10 +549,10 @@ def _text_layer(document: ExtractedDocument, marked: set[int], catalogue, editio
                         strong = catalogue.concepts_in(rest, heading=nearest, context=around) if rest else frozenset()
                 for concept in shown:
                     if concept in strong or concept not in excluded:  # a name is no evidence for what the document excludes
-                        hits[concept].append(_Hit(key, sentence, passage, unit, concept in strong))
+                        hits[concept].append(_Hit(key, sentence, passage, unit, concept in strong, scoped))
             for rid in _citations_in(sentence, passage, number, catalogue, edition, mentions_guidance):
                 citations[rid].append((key, sentence, passage))
-    return _TextLayer(hits, citations, relevant)
+    return _TextLayer(hits, citations, scope)
 
 
 def _citations_in(sentence: str, passage: Passage, sentence_number: int, catalogue, edition: str, mentions_guidance: bool) -> set[str]:

@@ -30,16 +30,24 @@ _NUMBER = re.compile(r"^(\d{1,2})\.(\d{1,3})$")
 
 @dataclass(frozen=True)
 class EvidenceRule:
-    """What a document must show to cover a requirement: every ``must`` concept and ``need`` of ``some``."""
+    """What a document must show to cover a requirement: every ``must`` concept and ``need`` of ``some``.
+
+    ``hints`` are passing mentions: any of them makes a requirement partial, none of them covers
+    it. ``host`` says how evidence counts that sits outside the safeguarding sections of a
+    document about something else (a tenancy policy's own review date, a gas specification's
+    complaints procedure): ``any`` as anywhere else, ``partial`` at most partial, ``none`` not at all.
+    """
 
     must: tuple[str, ...]
     some: tuple[str, ...]
     need: int
+    hints: tuple[str, ...] = ()
+    host: str = "any"
 
     @property
     def concepts(self) -> tuple[str, ...]:
-        """Every concept the rule mentions, ``must`` first."""
-        return self.must + self.some
+        """Every concept the rule mentions, ``must`` first, hints last."""
+        return self.must + self.some + self.hints
 
     def assess(self, found: Collection[str], cited: bool = False) -> str:
         """``covered``, ``partial`` or ``missing`` for the concepts found (and whether the paragraph was cited).
@@ -50,7 +58,7 @@ class EvidenceRule:
         if (
             all(c in found for c in self.must)
             and sum(c in found for c in self.some) >= self.need
-            and any(not c.endswith(NAME_SUFFIX) for c in self.concepts if c in found)
+            and any(not c.endswith(NAME_SUFFIX) for c in self.must + self.some if c in found)
         ):
             return COVERED
         if cited or any(c in found for c in self.concepts):
@@ -108,7 +116,13 @@ class Requirement:
             verification=self.verification,
             verified=self.verified,
             summary=self.summary,
-            evidence={"must": list(self.evidence.must), "some": list(self.evidence.some), "need": self.evidence.need},
+            evidence={
+                "must": list(self.evidence.must),
+                "some": list(self.evidence.some),
+                "need": self.evidence.need,
+                "hints": list(self.evidence.hints),
+                "host": self.evidence.host,
+            },
             baselines=list(self.baselines),
         )
         return out

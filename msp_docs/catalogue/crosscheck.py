@@ -104,13 +104,19 @@ class _CrossCheck:
             self.problem(filename, path, f"'{pattern}' starts or ends with a space")
 
     def rule(self, filename: str, path: tuple, body: Mapping, concepts: Mapping[str, Concept]) -> EvidenceRule:
-        rule = EvidenceRule(must=tuple(body.get("must", [])), some=tuple(body.get("some", [])), need=body.get("need", 0))
-        for part in ("must", "some"):
+        rule = EvidenceRule(
+            must=tuple(body.get("must", [])),
+            some=tuple(body.get("some", [])),
+            need=body.get("need", 0),
+            hints=tuple(body.get("hints", [])),
+            host=body.get("host", "any"),
+        )
+        for part in ("must", "some", "hints"):
             for index, cid in enumerate(getattr(rule, part)):
                 if cid not in concepts:
                     self.problem(filename, path + ("evidence", part, index), f"unknown concept '{cid}'{_hint(cid, concepts)}")
         if len(set(rule.concepts)) != len(rule.concepts):
-            self.problem(filename, path + ("evidence",), "a concept is listed twice (in must and some, or twice in one list)")
+            self.problem(filename, path + ("evidence",), "a concept is listed twice (in must, some or hints, or twice in one list)")
         if rule.need > len(rule.some):
             self.problem(filename, path + ("evidence", "need"), f"needs {rule.need} of {len(rule.some)} 'some' concepts, which can never be met")
         if not rule.must and rule.need == 0:
