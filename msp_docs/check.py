@@ -354,6 +354,8 @@ LIST_RULE_NEED = 5
 RELEVANT_SENTENCES = 2
 RELEVANCE_CONCEPT = "adult-safeguarding-named"
 ABOUT, SECTION, PASSING = "about", "section", "passing"
+#: The parts of a document that repeat on every page.
+FURNITURE = frozenset({"header", "footer"})
 # A document whose title or opening headings name safeguarding is about it, and so is one in which
 # this share of the paragraphs speak of it (a procedure called "If you are worried about a
 # tenant"); a tenancy policy with one safeguarding paragraph is not.
@@ -508,7 +510,7 @@ def _text_layer(document: ExtractedDocument, marked: set[int], catalogue, editio
         return bool(concepts & ADULT_SENSE) or (bool(concepts & SAFEGUARDING_SENSE) and CHILD_CONCEPT not in concepts | root)
 
     scoped_units = {u for u, heads in unit_heads.items() if u and safeguarding_sense(heads)}
-    paragraphs = [set().union(*alone) for _p, _u, heading, _path, _s, alone in read if not heading]
+    paragraphs = [set().union(*alone) for p, _u, heading, _path, _s, alone in read if not heading and p.part not in FURNITURE]
     if safeguarding_sense(root) or any(safeguarding_sense(set(h)) for h in first_headings):
         scope = ABOUT
     elif paragraphs and sum(safeguarding_sense(cs) for cs in paragraphs) >= ABOUT_SHARE * len(paragraphs):
@@ -523,7 +525,8 @@ def _text_layer(document: ExtractedDocument, marked: set[int], catalogue, editio
         for title in path:
             context |= concepts_of_heading(title)
         nearest = path[-1] if path else ""
-        weak_passage = heading or _is_name(passage.text)
+        # A running header or footer, like a heading or a name, points at a subject; it is not substance.
+        weak_passage = heading or _is_name(passage.text) or passage.part in FURNITURE
         # A paragraph (list item, table cell) is one thought: any of its sentences gives context to
         # the others. A heading's words take their sense from the section it heads.
         around = context.union(*alone)

@@ -297,20 +297,34 @@ def _extract_pdf(path: Path) -> ExtractedDocument:
         passages: list[Passage] = []
         budget = _Budget(path.name)
         index = 0
+        texts: list[str] = []
         for number in range(count):
             try:
                 page = pdf[number]
                 textpage = page.get_textpage()
                 try:
-                    text = textpage.get_text_range()
+                    texts.append(textpage.get_text_range())
                 finally:
                     textpage.close()
                     page.close()
             except pdfium.PdfiumError as err:
                 raise DocumentError(f"{path.name} is a damaged PDF: page {number + 1} cannot be read ({err}); save it again from the program that made it") from None
-            for chunk in _pdf_paragraphs(text):
-                index += 1
-                passages.append(budget.take(Passage(chunk[:MAX_PASSAGE_CHARS], index, (), page=number + 1)))
+        furniture = _page_furniture(texts)
+        shown: set[str] = set()
+        for number, text in enumerate(texts):
+            top, body, bottom = _without_furniture(text, furniture)
+            for part, lines in (("header", top), (None, None), ("footer", bottom)):
+                if part is None:
+                    for chunk in _pdf_paragraphs(body):
+                        index += 1
+                        passages.append(budget.take(Passage(chunk[:MAX_PASSAGE_CHARS], index, (), page=number + 1)))
+                    continue
+                for line in lines:
+                    # A running header or footer is read once, where it first appears.
+                    if _furniture_key(line) not in shown:
+                        shown.add(_furniture_key(line))
+                        index += 1
+                        passages.append(budget.take(Passage(line[:MAX_PASSAGE_CHARS], index, (), part=part, page=number + 1)))
         metadata = pdf.get_metadata_dict() if hasattr(pdf, "get_metadata_dict") else {}
     finally:
         pdf.close()
@@ -320,6 +334,49 @@ def _extract_pdf(path: Path) -> ExtractedDocument:
         )
     title = (metadata or {}).get("Title") or (passages[0].text[:120] if passages else None)
     return ExtractedDocument(path=str(path), format="pdf", passages=tuple(passages), title=title, pages=count)
+
+
+# Lines at the top or bottom of a page that recur on at least half the pages (page numbers
+# aside) are the running header and footer, not the document's substance.
+_FURNITURE_LINES = 3
+
+
+def _furniture_key(line: str) -> str:
+    return re.sub(r"\d+", "#", " ".join(line.lower().split()))
+
+
+def _page_lines(text: str) -> list[str]:
+    return [line.strip() for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n") if line.strip()]
+
+
+def _page_furniture(texts: list[str]) -> set[str]:
+    """The keys of lines that head or foot at least half the pages (and at least two)."""
+    if len(texts) < 2:
+        return set()
+    counts: dict[str, int] = {}
+    for text in texts:
+        lines = _page_lines(text)
+        edges = {_furniture_key(line) for line in lines[:_FURNITURE_LINES] + lines[-_FURNITURE_LINES:]}
+        for key in edges:
+            counts[key] = counts.get(key, 0) + 1
+    return {key for key, n in counts.items() if n >= 2 and n * 2 >= len(texts) and key.strip("# ")}
+
+
+def _without_furniture(text: str, furniture: set[str]) -> tuple[list[str], str, list[str]]:
+    """A page's running header lines, the rest of its text (blank lines kept), and its running footer lines."""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    top: list[str] = []
+    bottom: list[str] = []
+    start, end = 0, len(lines)
+    while start < end and len(top) < _FURNITURE_LINES and (not lines[start].strip() or _furniture_key(lines[start]) in furniture):
+        if lines[start].strip():
+            top.append(lines[start].strip())
+        start += 1
+    while end > start and len(bottom) < _FURNITURE_LINES and (not lines[end - 1].strip() or _furniture_key(lines[end - 1]) in furniture):
+        if lines[end - 1].strip():
+            bottom.insert(0, lines[end - 1].strip())
+        end -= 1
+    return top, "\n".join(lines[start:end]), bottom
 
 
 def _pdf_paragraphs(text: str) -> list[str]:

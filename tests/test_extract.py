@@ -155,3 +155,14 @@ def test_a_pdf_hyphen_at_the_end_of_a_line_is_kept():
     text = extract(pdf).text
     assert "\ufffe" not in text
     assert "describes self-neglect as covering" in text
+
+
+def test_a_pdf_running_header_and_footer_are_read_once_as_such():
+    pdf = Path(__file__).parent / "eval" / "blind" / "documents" / "a06-fenwick-vale-tenancy-sustainment-policy.pdf"
+    passages = extract(pdf).passages
+    headers = [p.text for p in passages if p.part == "header"]
+    footers = [p.text for p in passages if p.part == "footer"]
+    assert headers == ["Fenwick Vale Homes | Tenancy Sustainment Policy"]
+    assert footers == ["Policy ref HM-07 | Version 2.0 | Approved June 2024"]
+    body = " ".join(p.text for p in passages if p.part == "body")
+    assert "Policy ref HM-07" not in body  # not glued to the text it follows on each page
