@@ -32,8 +32,9 @@ _NUMBER = re.compile(r"^(\d{1,2})\.(\d{1,3})$")
 class EvidenceRule:
     """What a document must show to cover a requirement: every ``must`` concept and ``need`` of ``some``.
 
-    ``hints`` are passing mentions: any of them makes a requirement partial, none of them covers
-    it. ``host`` says how evidence counts that sits outside the safeguarding sections of a
+    ``enough`` concepts each meet the ``need`` alone (the statutory wording of a principle where
+    the rest of ``some`` must come in twos). ``hints`` are passing mentions: any of them makes a
+    requirement partial, none of them covers it. ``host`` says how evidence counts that sits outside the safeguarding sections of a
     document about something else (a tenancy policy's own review date, a gas specification's
     complaints procedure): ``any`` as anywhere else, ``partial`` at most partial, ``none`` not at all.
     """
@@ -43,11 +44,12 @@ class EvidenceRule:
     need: int
     hints: tuple[str, ...] = ()
     host: str = "any"
+    enough: tuple[str, ...] = ()
 
     @property
     def concepts(self) -> tuple[str, ...]:
         """Every concept the rule mentions, ``must`` first, hints last."""
-        return self.must + self.some + self.hints
+        return self.must + self.some + self.enough + self.hints
 
     def assess(self, found: Collection[str], cited: bool = False) -> str:
         """``covered``, ``partial`` or ``missing`` for the concepts found (and whether the paragraph was cited).
@@ -57,8 +59,8 @@ class EvidenceRule:
         found = set(found)
         if (
             all(c in found for c in self.must)
-            and sum(c in found for c in self.some) >= self.need
-            and any(not c.endswith(NAME_SUFFIX) for c in self.must + self.some if c in found)
+            and (sum(c in found for c in self.some) >= self.need or any(c in found for c in self.enough))
+            and any(not c.endswith(NAME_SUFFIX) for c in self.must + self.some + self.enough if c in found)
         ):
             return COVERED
         if cited or any(c in found for c in self.concepts):
@@ -120,6 +122,7 @@ class Requirement:
                 "must": list(self.evidence.must),
                 "some": list(self.evidence.some),
                 "need": self.evidence.need,
+                "enough": list(self.evidence.enough),
                 "hints": list(self.evidence.hints),
                 "host": self.evidence.host,
             },

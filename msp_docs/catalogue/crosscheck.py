@@ -110,13 +110,14 @@ class _CrossCheck:
             need=body.get("need", 0),
             hints=tuple(body.get("hints", [])),
             host=body.get("host", "any"),
+            enough=tuple(body.get("enough", [])),
         )
-        for part in ("must", "some", "hints"):
+        for part in ("must", "some", "enough", "hints"):
             for index, cid in enumerate(getattr(rule, part)):
                 if cid not in concepts:
                     self.problem(filename, path + ("evidence", part, index), f"unknown concept '{cid}'{_hint(cid, concepts)}")
         if len(set(rule.concepts)) != len(rule.concepts):
-            self.problem(filename, path + ("evidence",), "a concept is listed twice (in must, some or hints, or twice in one list)")
+            self.problem(filename, path + ("evidence",), "a concept is listed twice (in must, some, enough or hints, or twice in one list)")
         if rule.need > len(rule.some):
             self.problem(filename, path + ("evidence", "need"), f"needs {rule.need} of {len(rule.some)} 'some' concepts, which can never be met")
         if not rule.must and rule.need == 0:
