@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import hmac
 import ipaddress
 import logging
 import secrets
-import time
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +13,7 @@ from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from msp_docs import __version__
 from msp_docs.web.jobs import JobStore
+from msp_docs.web.session import csrf_token, csrf_token_matches
 
 log = logging.getLogger("msp_docs.web")
 
@@ -95,25 +94,6 @@ def create_app(workspace: str | Path, **config: Any) -> Flask:
     return app
 
 
-def csrf_token() -> str:
-    """This session's token for forms that change or upload anything."""
-    if "csrf" not in session:
-        session["csrf"] = secrets.token_urlsafe(32)
-    return session["csrf"]
-
-
-def session_id() -> str:
-    """A random id for this browser session: jobs and results belong to the session that made them."""
-    if "sid" not in session:
-        session["sid"] = secrets.token_urlsafe(16)
-    return session["sid"]
-
-
-def password_matches(given: str, expected: str) -> bool:
-    """Compare in constant time, so the time taken says nothing about the password."""
-    return hmac.compare_digest(given.encode("utf-8"), expected.encode("utf-8"))
-
-
 def _refuse_other_host_names():
     from flask import current_app
 
@@ -139,8 +119,7 @@ def _require_csrf_token():
     if request.method in ("GET", "HEAD", "OPTIONS"):
         return None
     sent = request.form.get("csrf_token", "")  # reading the form enforces the upload limits too
-    expected = session.get("csrf")
-    if not expected or not sent or not hmac.compare_digest(sent, expected):
+    if not csrf_token_matches(sent):
         abort(400, description="This form has expired or did not come from msp-docs. Go back, reload the page and try again.")
     return None
 
@@ -181,11 +160,3 @@ def _internal_error(error: Exception):
         "Nothing was changed. Try again; if it happens again, report it with what you were doing."
     )
     return render_template("error.html", title="Something went wrong", message=message), 500
-
-
-def slow_down_after_a_wrong_password() -> None:
-    """Wait a second after a wrong password, so guessing is slow."""
-    time.sleep(1.0)
-
-
-__all__ = ["create_app", "csrf_token", "session_id", "is_loopback", "password_matches"]

@@ -7,11 +7,12 @@ import io
 import zipfile
 from pathlib import Path
 
-from flask import Blueprint, abort, current_app, jsonify, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, request, send_file, url_for
 
 from msp_docs.errors import MspDocsError, OutputExistsError
 from msp_docs.web import workspace
-from msp_docs.web.app import session_id
+from msp_docs.web.jobs import job_status, this_sessions_job, unfinished_page
+from msp_docs.web.session import session_id
 
 blueprint = Blueprint("build", __name__)
 
@@ -88,20 +89,16 @@ def submit():
 
 
 def _job(job_id: str):
-    job = _jobs().get(session_id(), job_id)
-    if job is None or getattr(job, "kind", None) != "build":
-        abort(404)
-    return job
+    return this_sessions_job("build", job_id)
 
 
 @blueprint.get("/build/<job_id>")
 def result(job_id: str):
     """Progress while building; then each document's baseline result and downloads."""
     job = _job(job_id)
-    if job.state == "running":
-        return render_template("progress.html", section="build", title="Building documents", job=job, what="document", status_url=url_for(".status", job_id=job.id))
-    if job.state == "failed":
-        return render_template("error.html", section="build", title="The build did not finish", message=job.message), 500
+    unfinished = unfinished_page(job, section="build", title="Building documents", failed_title="The build did not finish")
+    if unfinished is not None:
+        return unfinished
     if isinstance(job.result, MspDocsError):
         return render_template("error.html", section="build", title="The documents were not built", message=str(job.result)), 422
     return render_template("build_result.html", section="build", title="Documents built", job=job, result=job.result, Path=Path)
@@ -110,8 +107,7 @@ def result(job_id: str):
 @blueprint.get("/build/<job_id>/status")
 def status(job_id: str):
     """Progress as JSON, for the page's script."""
-    job = _job(job_id)
-    return jsonify(state=job.state, done=job.done, total=job.total, url=url_for(".result", job_id=job.id))
+    return job_status(_job(job_id))
 
 
 def _files(job) -> list[Path]:

@@ -6,11 +6,12 @@ from __future__ import annotations
 import dataclasses
 import io
 
-from flask import Blueprint, abort, current_app, jsonify, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, request, send_file, url_for
 
 from msp_docs.check import BASELINE_CHOICES, CoverageReport
 from msp_docs.errors import MspDocsError
-from msp_docs.web.app import session_id
+from msp_docs.web.jobs import job_status, this_sessions_job, unfinished_page
+from msp_docs.web.session import session_id
 from msp_docs.web.uploads import UploadError, UploadFolder, chosen_files, in_their_names
 
 blueprint = Blueprint("check", __name__)
@@ -86,20 +87,16 @@ def _checked(upload, outcome, uploads) -> CheckedFile:
 
 
 def _job(job_id: str):
-    job = _jobs().get(session_id(), job_id)
-    if job is None or getattr(job, "kind", None) != "check":
-        abort(404)
-    return job
+    return this_sessions_job("check", job_id)
 
 
 @blueprint.get("/check/<job_id>")
 def result(job_id: str):
     """Progress while the check runs; then the report."""
     job = _job(job_id)
-    if job.state == "running":
-        return render_template("progress.html", section="check", title="Checking documents", job=job, what="document", status_url=url_for(".status", job_id=job.id))
-    if job.state == "failed":
-        return render_template("error.html", section="check", title="The check did not finish", message=job.message), 500
+    unfinished = unfinished_page(job, section="check", title="Checking documents", failed_title="The check did not finish")
+    if unfinished is not None:
+        return unfinished
     from msp_docs.report import STATUS_SYMBOL, matrix_rows, ordered_results, percent_covered
 
     reports = [c.report for c in job.result if c.report is not None]
@@ -112,8 +109,7 @@ def result(job_id: str):
 @blueprint.get("/check/<job_id>/status")
 def status(job_id: str):
     """Progress as JSON, for the page's script."""
-    job = _job(job_id)
-    return jsonify(state=job.state, done=job.done, total=job.total, url=url_for(".result", job_id=job.id))
+    return job_status(_job(job_id))
 
 
 @blueprint.get("/check/<job_id>/coverage.<fmt>")

@@ -11,7 +11,7 @@ from flask import Blueprint, abort, current_app, render_template, request, send_
 
 from msp_docs.errors import MspDocsError, ScheduleAlreadyPresentError
 from msp_docs.web import workspace
-from msp_docs.web.app import session_id
+from msp_docs.web.session import session_id
 from msp_docs.web.uploads import UploadError, UploadFolder, chosen_files, display_name, in_their_names
 
 blueprint = Blueprint("contract", __name__)

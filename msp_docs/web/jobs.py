@@ -110,3 +110,33 @@ class JobStore:
         now = time.monotonic()
         for key in [k for k, (_o, when, value) in self._items.items() if now - when > KEEP_SECONDS and getattr(value, "state", "done") != "running"]:
             del self._items[key]
+
+
+def this_sessions_job(kind: str, job_id: str) -> Job:
+    """The job of this kind with this id, if this browser session started it; otherwise 404."""
+    from flask import abort, current_app
+
+    from msp_docs.web.session import session_id
+
+    job = current_app.extensions["msp_docs_jobs"].get(session_id(), job_id)
+    if not isinstance(job, Job) or job.kind != kind:
+        abort(404)
+    return job
+
+
+def unfinished_page(job: Job, *, section: str, title: str, failed_title: str):
+    """The progress page while ``job`` runs, the error page if it failed, or None when it is done."""
+    from flask import render_template, request, url_for
+
+    if job.state == "running":
+        return render_template("progress.html", section=section, title=title, job=job, what="document", status_url=url_for(f"{request.blueprint}.status", job_id=job.id))
+    if job.state == "failed":
+        return render_template("error.html", section=section, title=failed_title, message=job.message), 500
+    return None
+
+
+def job_status(job: Job):
+    """The job's progress as JSON, for the page's script, with the address of its result."""
+    from flask import jsonify, request, url_for
+
+    return jsonify(state=job.state, done=job.done, total=job.total, url=url_for(f"{request.blueprint}.result", job_id=job.id))

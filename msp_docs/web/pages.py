@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
 
 from msp_docs.web import workspace
-from msp_docs.web.app import password_matches, slow_down_after_a_wrong_password
+from msp_docs.web.session import password_matches, slow_down_after_a_wrong_password
 
 blueprint = Blueprint("pages", __name__)
 
