@@ -82,7 +82,7 @@
           if (job.state !== "running") { window.location.replace(job.url); return; }
           bar.max = job.total || 1;
           bar.value = job.done;
-          text.textContent = job.done + " of " + job.total + " done. This page updates by itself.";
+          text.textContent = job.done + " of " + job.total + " " + (progress.getAttribute("data-what") || "") + " done. This page updates by itself.";
           setTimeout(poll, 1000);
         })
         .catch(function () { setTimeout(poll, 3000); });
