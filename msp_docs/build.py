@@ -59,8 +59,13 @@ def build_profile(
     date: dt.date | None = None,
     templates_dir: str | os.PathLike | None = None,
     pdf: bool = False,
+    on_document: Callable[[BuiltDocument, int], None] | None = None,
 ) -> BuildResult:
-    """Build every document (or those in ``only``) for one profile; raise MspDocsError on failure."""
+    """Build every document (or those in ``only``) for one profile; raise MspDocsError on failure.
+
+    ``on_document(document, total)`` is called as each document is written (progress for a long
+    build: a PDF takes LibreOffice a few seconds).
+    """
     from msp_docs.plan import documents_for, plan_document
     from msp_docs.profile import load_profile
     from msp_docs.render import render_document
@@ -101,6 +106,8 @@ def build_profile(
                 pdf=pdf_path,
             )
         )
+        if on_document is not None:
+            on_document(built[-1], len(specs))
     return BuildResult(profile=str(profile_path), organisation=profile.name, folder=str(folder), documents=tuple(built), warnings=tuple(warnings))
 
 

@@ -395,6 +395,40 @@ def add_clauses(contract, service, profile, output, after, title, replace, force
         click.get_current_context().exit(EXIT_GAPS)
 
 
+@cli.command()
+@click.option("--host", "host", default="127.0.0.1", show_default=True, help="Address to listen on. Anything but this computer (127.0.0.1, localhost, ::1) needs --password-file.")
+@click.option("--port", "port", type=click.IntRange(min=0, max=65535), default=8765, show_default=True, help="Port to listen on (0: any free port).")
+@click.option("--workspace", "workspace", default="msp-docs-workspace", show_default=True, type=click.Path(file_okay=False, path_type=str), help="Folder holding profiles/ and output/, as the other commands use them.")
+@click.option("--no-browser", is_flag=True, help="Do not open the web browser.")
+@click.option("--password-file", "password_file", type=click.Path(dir_okay=False, path_type=str), help="File whose first line is the password every page asks for.")
+def serve(host, port, workspace, no_browser, password_file) -> None:
+    """Run msp-docs in your web browser: profile, build, add to a contract and check.
+
+    Serves this computer only unless --host is given with --password-file. The
+    workspace holds profiles/ and output/ exactly as the commands use them, so the
+    browser and the command line can be used side by side. Stop it with Ctrl+C.
+
+    \b
+    Example:
+      msp-docs serve
+      msp-docs serve --workspace ~/safeguarding --port 8800 --no-browser
+    """
+    from msp_docs.web.server import check_host, read_password_file
+    from msp_docs.web.server import serve as run_server
+
+    password = read_password_file(password_file) if password_file else None
+    check_host(host, password)
+
+    def announce(address: str) -> None:
+        click.echo(f"msp-docs is running at {address} (workspace: {os.path.abspath(workspace)})")
+        click.echo("Open that address in your web browser. Press Ctrl+C to stop.", err=True)
+
+    try:
+        run_server(workspace, host=host, port=port, password=password, open_browser=not no_browser, announce=announce)
+    except KeyboardInterrupt:
+        click.echo("msp-docs stopped", err=True)
+
+
 _DOCUMENT_SUFFIXES = (".docx", ".docm", ".pdf", ".txt", ".md", ".markdown")
 
 

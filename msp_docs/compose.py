@@ -146,15 +146,7 @@ def _find_insertion(document, after: str | None) -> tuple[int, Heading | None]:
                     if node.tag == _ooxml.w("p") and _paragraph_text(node) and _hand_heading_look(node) == looks:
                         return later, anchor
                 return stop, anchor
-        # Numbered clauses are often styled as headings; list only heading-like ones (short, no full stop).
-        titles = [h for h in headings if len(h.text) <= 90 and not h.text.endswith((".", ":", ";"))]
-        if not titles:
-            # No heading styles at all: list the paragraphs typed as headings (bold throughout, short).
-            titles = [
-                Heading(_paragraph_text(child), 1, index)
-                for index, child in enumerate(body)
-                if child.tag == _ooxml.w("p") and _hand_heading_look(child)[3] and _looks_like_heading(_paragraph_text(child)) and _paragraph_text(child)
-            ]
+        titles = heading_choices(document)
         listing = "\n".join(f"  {'  ' * (min(h.level, 4) - 1)}{h.text}" for h in titles[:80]) or "  (the document has no headings)"
         more = f"\n  ... and {len(titles) - 80} more" if len(titles) > 80 else ""
         raise OptionError(f'--after: there is no heading "{after}" in the contract. Its headings are:\n{listing}{more}')
@@ -162,6 +154,27 @@ def _find_insertion(document, after: str | None) -> tuple[int, Heading | None]:
         if heading.index > match.index and heading.level <= match.level:
             return heading.index, match
     return end, match
+
+
+def heading_choices(document) -> list[Heading]:
+    """The headings a person would pick to insert after: heading-like ones (short, no full stop).
+
+    Numbered clauses are often styled as headings, so long ones are left out; a contract with
+    no heading styles at all gives the paragraphs typed as headings (bold throughout, short).
+    """
+    titles = [h for h in host_headings(document) if len(h.text) <= 90 and not h.text.endswith((".", ":", ";"))]
+    if not titles:
+        titles = [
+            Heading(_paragraph_text(child), 1, index)
+            for index, child in enumerate(document.element.body)
+            if child.tag == _ooxml.w("p") and _hand_heading_look(child)[3] and _looks_like_heading(_paragraph_text(child)) and _paragraph_text(child)
+        ]
+    return titles
+
+
+def contract_headings(contract: str | os.PathLike) -> list[Heading]:
+    """The headings of a contract that ``--after`` accepts, with the same refusals as add_schedule."""
+    return heading_choices(_open_contract(contract))
 
 
 def _hand_heading_look(p) -> tuple:
@@ -335,41 +348,18 @@ def add_schedule(
     date: dt.date | None = None,
 ) -> ComposeResult:
     """Return the contract's bytes with the safeguarding schedule inserted (the file is not touched)."""
-    import docx
-
     from msp_docs.extract import sniff
     from msp_docs.plan import documents_for, plan_document
     from msp_docs.profile import load_profile
     from msp_docs.render import render_schedule
 
-    kind = sniff(contract)
-    if kind == "docm":
-        raise DocumentError(f"{Path(contract).name} is a macro-enabled document (.docm); msp-docs never opens macros. Save a copy as .docx (macros removed) and add the schedule to that")
-    if kind != "docx":
-        raise DocumentError(
-            f"{Path(contract).name} is not a Word document (.docx); add-clauses needs the contract as a .docx. "
-            "Open the contract in Word (or LibreOffice) and save it as .docx, then add the schedule to that"
-        )
+    _refuse_non_docx(contract, sniff(contract))
     profile = load_profile(profile_path)
     if service not in profile.services():
         known = ", ".join(profile.services()) or "none"
         raise OptionError(f"--service: '{service}' is not a contracted service in {profile.path}; its services are: {known}")
     spec = next(s for s in documents_for(profile, [f"contract-{service}"]))
-    raw = Path(contract).read_bytes()
-    with _ooxml.open_package(io.BytesIO(raw), name=Path(contract).name):
-        pass  # the same safety checks as for checking: zip bombs, hostile names
-    try:
-        host = docx.Document(io.BytesIO(raw))
-    except Exception as err:  # python-docx raises several kinds for a broken package
-        if "depth" in str(err).lower():
-            raise DocumentError(
-                f"{Path(contract).name} has tables (or other parts) nested too deeply to edit safely, more than 256 levels; "
-                "open it in Word, simplify the nested tables, save it and add the schedule to that"
-            ) from None
-        raise DocumentError(
-            f"{Path(contract).name} cannot be opened as a Word document ({type(err).__name__}: {err}); "
-            "open it in Word, use Open and Repair, save it again and add the schedule to that"
-        ) from None
+    host = _open_contract(contract, checked=True)
 
     body = host.element.body
     present = existing_schedule(host, service)
@@ -423,6 +413,41 @@ def add_schedule(
         clauses=len(plan.clauses),
         uncovered=plan.uncovered,
     )
+
+
+def _refuse_non_docx(contract, kind: str) -> None:
+    if kind == "docm":
+        raise DocumentError(f"{Path(contract).name} is a macro-enabled document (.docm); msp-docs never opens macros. Save a copy as .docx (macros removed) and add the schedule to that")
+    if kind != "docx":
+        raise DocumentError(
+            f"{Path(contract).name} is not a Word document (.docx); add-clauses needs the contract as a .docx. "
+            "Open the contract in Word (or LibreOffice) and save it as .docx, then add the schedule to that"
+        )
+
+
+def _open_contract(contract: str | os.PathLike, *, checked: bool = False):
+    """The contract as a python-docx Document, after the safety checks (zip bombs, hostile names, macros)."""
+    import docx
+
+    if not checked:
+        from msp_docs.extract import sniff
+
+        _refuse_non_docx(contract, sniff(contract))
+    raw = Path(contract).read_bytes()
+    with _ooxml.open_package(io.BytesIO(raw), name=Path(contract).name):
+        pass  # the same safety checks as for checking: zip bombs, hostile names
+    try:
+        return docx.Document(io.BytesIO(raw))
+    except Exception as err:  # python-docx raises several kinds for a broken package
+        if "depth" in str(err).lower():
+            raise DocumentError(
+                f"{Path(contract).name} has tables (or other parts) nested too deeply to edit safely, more than 256 levels; "
+                "open it in Word, simplify the nested tables, save it and add the schedule to that"
+            ) from None
+        raise DocumentError(
+            f"{Path(contract).name} cannot be opened as a Word document ({type(err).__name__}: {err}); "
+            "open it in Word, use Open and Repair, save it again and add the schedule to that"
+        ) from None
 
 
 def _composer(host):

@@ -530,3 +530,260 @@ def profile_reference() -> str:
     walk(_cerberus_schema(), "")
     lines.append("")
     return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- the profile as fields
+#
+# A form (the web app's profile page) is generated from the schema, never written by hand: each
+# field's label, hint, kind and choices come from here, and what a form sends comes back as
+# profile data through profile_from_form, so the same validation and messages apply.
+
+TEXTAREA_LENGTH = 2000  # text fields allowed this long or longer are written in a box of several lines
+
+
+@dataclass(frozen=True)
+class FormField:
+    """One field of the profile as a form shows it, described by the schema.
+
+    ``kind`` is one of: ``text``, ``textarea``, ``number``, ``date``, ``boolean``, ``choice`` (one
+    of ``choices``), ``checkboxes`` (a list of ``choices``), ``lines`` (a list of text, one a line),
+    ``fixed`` (a single allowed value), ``group`` (a block of ``children``), ``rows`` (a list of
+    blocks, each with ``children``) and ``keyed`` (a block per key in ``keys``, each with
+    ``children``: the self-assessment answers). ``check`` names the schema's check
+    (``email``, ``phone``, ``url``, ...).
+    """
+
+    name: str
+    label: str
+    hint: str
+    kind: str
+    required: bool = False
+    optional_group: bool = False
+    choices: tuple[str, ...] = ()
+    children: tuple["FormField", ...] = ()
+    keys: tuple[tuple[str, str, str], ...] = ()  # (key, question, group) for ``keyed``
+    item_label: str = "Item"
+    check: str | None = None
+    maxlength: int | None = None
+    default: Any = None
+    value_type: str | None = None  # the schema's type: string, integer, boolean, date, dict, list
+
+
+@lru_cache(maxsize=1)
+def form_fields() -> tuple[FormField, ...]:
+    """Every field of the profile, in schema order, as a tree of FormField."""
+    return tuple(_form_field(name, rules) for name, rules in _cerberus_schema().items())
+
+
+@lru_cache(maxsize=None)
+def checklist_questions() -> tuple[tuple[str, str, str], ...]:
+    """(id, question, group) for each self-assessment checklist item, in checklist order."""
+    from ruamel.yaml import YAML
+
+    data = YAML(typ="safe").load(_data_file("catalogue/checklist.yaml").read_text(encoding="utf-8"))
+    return tuple((str(item["id"]), str(item["question"]), str(item.get("group", ""))) for item in data["items"])
+
+
+def _humanise(name: str) -> str:
+    text = name.replace("_", " ").strip()
+    return text[:1].upper() + text[1:]
+
+
+def _hint(rules: dict) -> str:
+    meta = rules.get("meta") or {}
+    text = str(meta.get("description", "")).strip()
+    example = meta.get("example")
+    if example in (None, [], {}) or isinstance(example, bool) or rules.get("allowed") or rules.get("type") == "dict":
+        return text
+    shown = ", ".join(map(str, example)) if isinstance(example, list) else ", ".join(str(example).splitlines())
+    return f"{text} For example: {shown}" if text else f"For example: {shown}"
+
+
+def _form_field(name: str, rules: dict) -> FormField:
+    meta = rules.get("meta") or {}
+    common = {
+        "name": name,
+        "label": str(meta.get("label") or _humanise(name)),
+        "hint": _hint(rules),
+        "required": bool(rules.get("required")),
+        "check": rules.get("check_with"),
+        "maxlength": rules.get("maxlength"),
+        "default": rules.get("default"),
+        "value_type": rules.get("type"),
+    }
+    kind = rules.get("type")
+    allowed = tuple(str(a) for a in rules.get("allowed", ()))
+    if len(allowed) == 1:
+        return FormField(kind="fixed", choices=allowed, **common)
+    if kind == "dict" and "valuesrules" in rules:
+        inner = rules["valuesrules"].get("schema", {})
+        return FormField(kind="keyed", keys=checklist_questions(), children=tuple(_form_field(n, r) for n, r in inner.items()), **common)
+    if kind == "dict":
+        children = tuple(_form_field(n, r) for n, r in (rules.get("schema") or {}).items())
+        return FormField(kind="group", optional_group=bool(rules.get("nullable")), children=children, **common)
+    if kind == "list":
+        item = rules.get("schema") or {}
+        item_label = str(meta.get("item_label") or "Item")
+        if item.get("type") == "dict":
+            children = tuple(_form_field(n, r) for n, r in (item.get("schema") or {}).items())
+            return FormField(kind="rows", children=children, item_label=item_label, **common)
+        if item.get("allowed"):
+            return FormField(kind="checkboxes", choices=tuple(str(a) for a in item["allowed"]), **common)
+        return FormField(kind="lines", **common)
+    if allowed:
+        return FormField(kind="choice", choices=allowed, **common)
+    if kind == "boolean":
+        return FormField(kind="boolean", **common)
+    if kind == "integer":
+        return FormField(kind="number", **common)
+    if kind == "date":
+        return FormField(kind="date", **common)
+    example = str(meta.get("example", ""))
+    long_text = (rules.get("maxlength") or 0) >= TEXTAREA_LENGTH or "\n" in example
+    return FormField(kind="textarea" if long_text else "text", **common)
+
+
+_WHOLE_NUMBER = re.compile(r"[+-]?[1-9][0-9]{0,8}|0")
+
+
+def profile_from_form(values: Mapping[str, Any], *, keep_empty_rows: bool = False) -> dict:
+    """Profile data from a form's fields named by dotted path (``areas.0.local_authority``).
+
+    ``values`` maps each name to its text, or to a list of texts for checkboxes. Text is kept
+    exactly as typed (line breaks as ``\\n``); an empty field is left out, so a required one is
+    reported missing; a whole number or a date is written as one only when that gives back the
+    same characters. Empty rows of a repeating group are dropped unless ``keep_empty_rows``;
+    required blocks are kept even when empty, so each missing field is reported on its own.
+    """
+    def get(name: str):
+        value = values.get(name)
+        if isinstance(value, (list, tuple)):
+            return [str(v) for v in value]
+        return None if value is None else str(value)
+
+    def text(name: str) -> str | None:
+        value = get(name)
+        if isinstance(value, list):
+            value = value[0] if value else None
+        if value is None:
+            return None
+        value = value.replace("\r\n", "\n")
+        return value if value != "" else None
+
+    def fields_of(field_list, prefix: str) -> dict:
+        out: dict = {}
+        for f in field_list:
+            value = one(f, f"{prefix}.{f.name}" if prefix else f.name)
+            if value is not None:
+                out[f.name] = value
+        return out
+
+    def indexes(prefix: str) -> list[int]:
+        found = set()
+        for name in values:
+            if name.startswith(prefix + "."):
+                head = name[len(prefix) + 1 :].split(".", 1)[0]
+                if head.isdigit():
+                    found.add(int(head))
+        return sorted(found)
+
+    def one(f: FormField, path: str):
+        if f.kind == "group":
+            block = fields_of(f.children, path)
+            if not _has_content(block) and (f.optional_group or not f.required):
+                return None
+            return block
+        if f.kind == "rows":
+            rows = [fields_of(f.children, f"{path}.{i}") for i in indexes(path)]
+            rows = [r for r in rows if keep_empty_rows or _has_content(r)]
+            return rows or None
+        if f.kind == "keyed":
+            block = {}
+            for key, _question, _group in f.keys:
+                answers = fields_of(f.children, f"{path}.{key}")
+                if answers:
+                    block[key] = answers
+            return block or None
+        if f.kind == "checkboxes":
+            value = get(path)
+            chosen = value if isinstance(value, list) else ([value] if value else [])
+            return [v for v in chosen if v] or None
+        if f.kind == "lines":
+            value = text(path)
+            if value is None:
+                return None
+            return [line for line in value.split("\n") if line.strip()] or None
+        value = text(path)
+        if value is None:
+            return None
+        if f.kind == "boolean":
+            return {"true": True, "false": False}.get(value, value)
+        if f.value_type == "integer" and _WHOLE_NUMBER.fullmatch(value):
+            return int(value)
+        if f.kind == "date":
+            try:
+                if dt.date.fromisoformat(value).isoformat() == value:
+                    return dt.date.fromisoformat(value)
+            except ValueError:
+                pass
+        return value
+
+    return fields_of(form_fields(), "")
+
+
+def _has_content(value: Any) -> bool:
+    """True when a block holds a typed value somewhere (a block of empty blocks is empty)."""
+    if isinstance(value, dict):
+        return any(_has_content(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_has_content(v) for v in value)
+    return value is not None
+
+
+def field_path(field: str | None) -> str | None:
+    """The dotted path of the form field a problem's field belongs to.
+
+    ``areas[0].local_authority`` becomes ``areas.0.local_authority``; a field the form has no
+    input for (one line of a list, an unknown key) gives its nearest field or block.
+    """
+    if not field:
+        return None
+    parts = [p for p in re.split(r"\.|\[(\d+)\]", field) if p]
+    out: list[str] = []
+    level: tuple[FormField, ...] = form_fields()
+    current: FormField | None = None
+    for part in parts:
+        if current is not None and current.kind == "rows" and part.isdigit():
+            out.append(part)
+            level = current.children
+            current = None  # the row itself: its children come next
+            continue
+        if current is not None and current.kind == "keyed" and part in {k for k, _q, _g in current.keys}:
+            out.append(part)
+            level = current.children
+            current = None
+            continue
+        if current is not None and current.kind not in ("group",):
+            break  # a line of a list, or a key the form does not know
+        match = next((f for f in level if f.name == part), None)
+        if match is None:
+            break
+        out.append(part)
+        current = match
+        level = match.children
+    return ".".join(out) or None
+
+
+def load_profile_text(text: str, file: str = "<form>") -> Profile:
+    """Validate profile YAML given as text (as ``validate`` would the file); raise ProfileError."""
+    try:
+        doc = yamlfile.loads(text, file=file, what="profile")
+    except yamlfile.YamlReadError as err:
+        raise ProfileError(f"{file}: the profile cannot be read", problems=[err.problem]) from None
+    return validate_data(doc.data, doc.lines, file)
+
+
+def profile_yaml(data: Mapping[str, Any]) -> str:
+    """A profile written as YAML (``msp-docs validate`` reads back every character as given)."""
+    header = "msp-docs organisation profile (saved by msp-docs serve).\nCheck it with: msp-docs validate THIS-FILE.yaml; every field is described in docs/profile.md."
+    return yamlfile.dumps(thaw(data) if isinstance(data, FrozenMap) else dict(data), header=header)

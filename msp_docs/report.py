@@ -17,7 +17,7 @@ from msp_docs.check import CoverageReport
 
 FORMATS = ("text", "json", "markdown", "html", "csv", "docx")
 _MARK = {COVERED: "covered", PARTIAL: "partial", MISSING: "missing"}
-_SYMBOL = {COVERED: "✔", PARTIAL: "◐", MISSING: "✘"}
+STATUS_SYMBOL = {COVERED: "✔", PARTIAL: "◐", MISSING: "✘"}
 
 
 def render(reports: list[CoverageReport], fmt: str, *, date: dt.date | None = None) -> bytes:
@@ -41,8 +41,8 @@ def _name(report: CoverageReport) -> str:
     return Path(report.path).name
 
 
-def _ordered(report: CoverageReport, required_only: bool = False):
-    """Themes first (in catalogue order), then paragraphs; required first."""
+def ordered_results(report: CoverageReport, required_only: bool = False):
+    """One document's results in report order: themes first (in catalogue order), then paragraphs; required first."""
     items = [r for r in report.results if r.required or not required_only]
     return sorted(items, key=lambda r: (not r.required, r.kind != "theme"))
 
@@ -69,11 +69,11 @@ def to_text(reports: list[CoverageReport], verbose: bool = False) -> str:
         out.append(f"  baseline: {report.baseline} ({report.baseline_source}); numbering: {report.edition}" + (f"; made by {report.generated_by}" if report.generated_by else ""))
         for warning in report.warnings:
             out.append(f"  note: {warning}")
-        for result in _ordered(report, required_only=True):
+        for result in ordered_results(report, required_only=True):
             if result.status == COVERED and not (verbose or result.weak):
                 continue
             label = result.id if result.kind == "paragraph" else result.id
-            line = f"  {_SYMBOL[result.status]} {result.status:8} {label}: {result.title}"
+            line = f"  {STATUS_SYMBOL[result.status]} {result.status:8} {label}: {result.title}"
             if result.note:
                 line += f" ({result.note})"
             out.append(line)
@@ -110,22 +110,22 @@ def to_markdown(reports: list[CoverageReport]) -> str:
         for warning in report.warnings:
             out.append(f"- Note: {_md(warning)}")
         out += ["", "| Status | Requirement | Title | Evidence |", "|---|---|---|---|"]
-        for result in _ordered(report):
+        for result in ordered_results(report):
             if not result.required and result.status == MISSING:
                 continue
             evidence = "<br>".join(f"“{_md(e.quote)}” — *{_md(e.location)}* ({e.source})" for e in result.evidence)
             if result.note:
                 evidence = (evidence + "<br>" if evidence else "") + f"*{_md(result.note)}*"
             required = "" if result.required else " (not required)"
-            out.append(f"| {_SYMBOL[result.status]} {result.status}{required} | `{result.id}` | {_md(result.title)} | {evidence} |")
+            out.append(f"| {STATUS_SYMBOL[result.status]} {result.status}{required} | `{result.id}` | {_md(result.title)} | {evidence} |")
         out.append("")
     return "\n".join(out)
 
 
 # --------------------------------------------------------------------------- matrix (CSV and HTML)
 
-def _matrix_rows(reports: list[CoverageReport]):
-    """(requirement id, kind, title, [result per report]) for every requirement required somewhere."""
+def matrix_rows(reports: list[CoverageReport]):
+    """(requirement id, kind, title, [result per report]) for every requirement required somewhere (themes first)."""
     catalogue = load_catalogue()
     wanted = [rid for rid in catalogue.requirements if any(r.result(rid).required for r in reports)]
     themes = [rid for rid in wanted if catalogue.requirements[rid].kind == "theme"]
@@ -135,7 +135,8 @@ def _matrix_rows(reports: list[CoverageReport]):
         yield rid, requirement.kind, requirement.title, [r.result(rid) for r in reports]
 
 
-def _percent(results) -> str:
+def percent_covered(results) -> str:
+    """The share of the required results that are covered, as "75%" ("" when none is required)."""
     required = [r for r in results if r.required]
     if not required:
         return ""
@@ -148,10 +149,10 @@ def to_csv(reports: list[CoverageReport]) -> str:
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(["requirement", "kind", "title", *[_name(r) for r in reports], "covered in"])
     writer.writerow(["baseline", "", "", *[r.baseline for r in reports], ""])
-    for rid, kind, title, results in _matrix_rows(reports):
+    for rid, kind, title, results in matrix_rows(reports):
         cells = [(res.status + ("*" if res.weak else "")) if res.required else f"({res.status})" for res in results]
-        writer.writerow([rid, kind, title, *cells, _percent(results)])
-    writer.writerow(["all required", "", "", *[_percent(r.results) for r in reports], ""])
+        writer.writerow([rid, kind, title, *cells, percent_covered(results)])
+    writer.writerow(["all required", "", "", *[percent_covered(r.results) for r in reports], ""])
     writer.writerow([])
     writer.writerow(["legend: status in brackets = not required by that document's baseline; * = covered by a single sentence (weak evidence)"])
     return buffer.getvalue()
@@ -189,29 +190,29 @@ def to_html(reports: list[CoverageReport]) -> str:
     for report in reports:
         out.append(f'<th scope="col">{esc(_name(report))}<br><small>{esc(report.baseline)}</small></th>')
     out.append('<th scope="col">Documents covering</th></tr></thead><tbody>')
-    for rid, kind, title, results in _matrix_rows(reports):
+    for rid, kind, title, results in matrix_rows(reports):
         out.append(f'<tr><th scope="row">{esc(rid)}<br><small>{esc(title)}</small></th>')
         for res in results:
             classes = res.status + ("" if res.required else " optional")
             star = "*" if res.weak else ""
             tip = esc(res.evidence[0].quote) if res.evidence else ""
-            out.append(f'<td class="{classes}" title="{tip}">{_SYMBOL[res.status]} {res.status}{star}</td>')
-        out.append(f'<td class="pct">{_percent(results)}</td></tr>')
+            out.append(f'<td class="{classes}" title="{tip}">{STATUS_SYMBOL[res.status]} {res.status}{star}</td>')
+        out.append(f'<td class="pct">{percent_covered(results)}</td></tr>')
     out.append('<tr><th scope="row">All required</th>')
     for report in reports:
-        out.append(f'<td class="pct">{_percent(report.results)}</td>')
+        out.append(f'<td class="pct">{percent_covered(report.results)}</td>')
     out.append("<td></td></tr></tbody></table>")
 
     out.append("<h2>Per-theme coverage</h2><table><thead><tr><th scope=\"col\">Theme</th><th scope=\"col\">Documents that need it</th><th scope=\"col\">Covered</th></tr></thead><tbody>")
-    for rid, kind, title, results in _matrix_rows(reports):
+    for rid, kind, title, results in matrix_rows(reports):
         if kind != "theme":
             continue
         need = [r for r in results if r.required]
-        out.append(f"<tr><th scope=\"row\">{esc(title)}</th><td>{len(need)}</td><td class=\"pct\">{_percent(results)}</td></tr>")
+        out.append(f"<tr><th scope=\"row\">{esc(title)}</th><td>{len(need)}</td><td class=\"pct\">{percent_covered(results)}</td></tr>")
     out.append("</tbody></table>")
 
     out.append("<h2>Needs human judgement</h2>")
-    judgement = [(report, res) for report in reports for res in _ordered(report, required_only=True) if res.status == PARTIAL or res.weak]
+    judgement = [(report, res) for report in reports for res in ordered_results(report, required_only=True) if res.status == PARTIAL or res.weak]
     if not judgement:
         out.append("<p>Nothing: every verdict rests on clear evidence.</p>")
     else:
@@ -278,7 +279,7 @@ def to_docx(reports: list[CoverageReport], *, date: dt.date | None = None) -> by
             for gap in gaps:
                 document.add_paragraph(f"{gap.id} ({gap.status}): {gap.title}" + (f" — {gap.note}" if gap.note else ""), style="List Bullet")
         document.add_heading("All requirements", level=2)
-        rows = [r for r in _ordered(report) if r.required or r.status != MISSING]
+        rows = [r for r in ordered_results(report) if r.required or r.status != MISSING]
         table = document.add_table(rows=1, cols=4)
         table.style = styles["Table Grid"]
         header = table.rows[0]

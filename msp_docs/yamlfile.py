@@ -1,8 +1,10 @@
-"""Read a YAML file safely into plain data, keeping the line of every key and list item.
+"""Read a YAML file safely into plain data, keeping the line of every key and list item; write one back.
 
 Profiles are typed by hand, so this module guards the door: size limits, UTF-8 only, no
 duplicate keys, no alias bombs, no deep nesting. Plain scalars stay text (``04827`` keeps its
 leading zero, ``3.10`` stays ``3.10``); the schema decides what is a number or a date.
+:func:`dumps` writes plain data so that any YAML reader, this one included, reads back exactly
+the text that was given.
 """
 
 from __future__ import annotations
@@ -98,6 +100,14 @@ def read_text(path: str | os.PathLike, *, what: str = "file", max_bytes: int = M
         raw = p.read_bytes()
     except OSError as err:
         raise YamlReadError(Problem(name, None, None, f"cannot be read: {err.strerror}")) from None
+    return decode(raw, file=name, what=what, max_bytes=max_bytes)
+
+
+def decode(raw: bytes, *, file: str = "<string>", what: str = "file", max_bytes: int = MAX_FILE_BYTES) -> str:
+    """The UTF-8 text of a file's bytes (a BOM is dropped), with clear errors for size and encoding."""
+    name = file
+    if len(raw) > max_bytes:
+        raise YamlReadError(Problem(name, None, None, f"is {len(raw):,} bytes; a {what} may be at most {max_bytes:,} bytes"))
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise YamlReadError(Problem(name, 1, None, "is saved as UTF-16; save it as UTF-8 and try again"))
     try:
@@ -107,6 +117,55 @@ def read_text(path: str | os.PathLike, *, what: str = "file", max_bytes: int = M
         raise YamlReadError(
             Problem(name, line, None, f"is not UTF-8 text (byte 0x{raw[err.start]:02x}); save it as UTF-8 and try again")
         ) from None
+
+
+def dumps(data: Any, *, header: str = "") -> str:
+    """YAML text for plain data (dicts, lists, text, booleans, whole numbers, dates).
+
+    Text is quoted whenever a YAML 1.1 or 1.2 reader could take it for something else (``04827``,
+    ``yes``, ``2026-04-01``, ``null``, ``: ``), text with line breaks is written as a ``|`` block,
+    and every other character, accents and emoji included, is written as it is. ``header`` is
+    written first as comment lines.
+    """
+    from ruamel.yaml import YAML
+
+    yaml = YAML(typ="rt")
+    yaml.Representer = _text_representer()
+    yaml.allow_unicode = True
+    yaml.width = 4096  # never fold a long line: folding would change nothing, but reads badly
+    yaml.indent(mapping=2, sequence=4, offset=2)
+    buffer = io.StringIO()
+    yaml.dump(data, buffer)
+    lines = "".join(f"# {line}".rstrip() + "\n" for line in header.splitlines())
+    return lines + buffer.getvalue()
+
+
+# Plain words a YAML 1.1 reader takes for booleans or sexagesimal numbers; YAML 1.2 readers
+# (ruamel's default) would write them unquoted.
+_YAML11_SPECIAL = re.compile(
+    r"(?:y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?)"
+)
+
+
+def _text_representer():
+    """ruamel's round-trip representer with :func:`_represent_text` for text (a subclass: ruamel's own stays as it is)."""
+    from ruamel.yaml.representer import RoundTripRepresenter
+
+    class TextRepresenter(RoundTripRepresenter):
+        pass
+
+    TextRepresenter.add_representer(str, _represent_text)
+    return TextRepresenter
+
+
+def _represent_text(representer, value: str):
+    if "\n" in value:
+        style = "|"  # the emitter falls back to a quoted string when a block cannot hold the text
+    elif _YAML11_SPECIAL.fullmatch(value):
+        style = "'"
+    else:
+        style = None
+    return representer.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 
 
 def load(path: str | os.PathLike, *, what: str = "file") -> YamlDocument:

@@ -47,6 +47,31 @@ def require_soffice() -> str:
     return path
 
 
+CHROMIUM = "/usr/bin/chromium"
+
+
+def chromium() -> str | None:
+    """Path of Debian's Chromium (MSP_DOCS_CHROMIUM overrides it), if installed."""
+    path = os.environ.get("MSP_DOCS_CHROMIUM") or CHROMIUM
+    if Path(path).exists():
+        return path
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def require_chromium() -> str:
+    """Chromium's path; skip when it is missing on a developer's machine, fail where CI requires it."""
+    path = chromium()
+    try:
+        import playwright  # noqa: F401
+    except ImportError:
+        path = None
+    if path is None:
+        if os.environ.get("MSP_DOCS_REQUIRE_CHROMIUM") == "1":
+            pytest.fail("Chromium and Playwright are required here (MSP_DOCS_REQUIRE_CHROMIUM=1) but /usr/bin/chromium or the playwright package was not found")
+        pytest.skip("Chromium (/usr/bin/chromium) or Playwright for Python is not installed on this machine; CI installs both and runs this test")
+    return path
+
+
 @pytest.fixture
 def profile_fixture():
     """Path to a profile fixture by file name."""

@@ -107,3 +107,14 @@ def test_custom_templates_folder_is_used(tmp_path):
     result = run("build", str(ROOT / "profiles" / "flameguard-gas-services.yaml"), "-o", str(tmp_path / "out2"), "--only", "leaflet", "--templates", str(templates))
     assert result.exit_code == 2
     assert "leaflet.docx was not found" in result.stderr
+
+
+def test_build_profile_reports_each_document_as_it_is_written(tmp_path):
+    import datetime as dt
+
+    from msp_docs.build import build_profile
+
+    seen = []
+    result = build_profile(ROOT / "profiles" / "eastmoor-district-council.yaml", tmp_path, only=["policy", "leaflet"], date=dt.date(2026, 4, 1), on_document=lambda doc, total: seen.append((doc.name, total, Path(doc.path).exists())))
+    assert seen == [("policy", 2, True), ("leaflet", 2, True)]
+    assert [d.name for d in result.documents] == ["policy", "leaflet"]

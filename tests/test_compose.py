@@ -33,7 +33,7 @@ from msp_docs.check import check_document
 from msp_docs.clauses import render_clause
 from msp_docs.cli import cli
 from msp_docs.compose import add_schedule
-from msp_docs.errors import OptionError, ScheduleAlreadyPresentError
+from msp_docs.errors import DocumentError, OptionError, ScheduleAlreadyPresentError
 from msp_docs.plan import documents_for, plan_document
 from msp_docs.profile import load_profile
 
@@ -528,6 +528,24 @@ def test_a_missing_heading_lists_the_real_ones():
     assert 'no heading "Schedule 8 - Insurance"' in message
     for heading in ("Definitions and Interpretation", "Termination", "Schedule 1 - Specification", "Schedule 3 - Key Performance Indicators", "Part A – Scope"):
         assert heading in message
+
+
+def test_contract_headings_are_the_ones_after_accepts(tmp_path):
+    from msp_docs.compose import contract_headings
+
+    headings = [h.text for h in contract_headings(REPAIRS)]
+    for heading in ("Definitions and Interpretation", "Termination", "Schedule 1 - Specification", "Part A – Scope"):
+        assert heading in headings
+    with pytest.raises(OptionError) as caught:
+        add_schedule(REPAIRS, profile_path=PROFILE, service="repairs", after="Schedule 8 - Insurance", date=DATE)
+    listed = [line.strip() for line in str(caught.value).splitlines()[1:]]
+    assert listed == headings
+    result = add_schedule(REPAIRS, profile_path=PROFILE, service="repairs", after=headings[1], date=DATE)
+    assert result.inserted_after == headings[1]
+    docm = tmp_path / "contract.docm"
+    docm.write_bytes(_docm())
+    with pytest.raises(DocumentError, match="never opens macros"):
+        contract_headings(docm)
 
 
 def test_outline_level_9_is_body_text_and_a_name_needs_a_level(tmp_path):

@@ -197,3 +197,186 @@ def test_docs_profile_reference_mentions_every_field_of_the_starter():
     reference = profile_reference()
     for field in ("people.operational_lead.email", "areas[].adult_social_care.online_form", "contracts[].reporting_timescale_hours", "self_assessment.<item>.answer"):
         assert f"`{field}`" in reference
+
+
+# --------------------------------------------------------------------------- the profile as form fields
+
+from msp_docs import yamlfile  # noqa: E402
+from msp_docs.profile import FormField, field_path, form_fields, load_profile_text, profile_from_form, profile_yaml, schema_document  # noqa: E402
+
+
+def _form_values(field_list, data, prefix="") -> dict:
+    """What a browser sends for a form filled with ``data`` (the inverse of profile_from_form)."""
+    out: dict = {}
+    for f in field_list:
+        path = f"{prefix}.{f.name}" if prefix else f.name
+        value = (data or {}).get(f.name)
+        if value is None:
+            continue
+        if f.kind == "group":
+            out.update(_form_values(f.children, value, path))
+        elif f.kind == "rows":
+            for i, row in enumerate(value):
+                out.update(_form_values(f.children, row, f"{path}.{i}"))
+        elif f.kind == "keyed":
+            for key, answers in value.items():
+                out.update(_form_values(f.children, answers, f"{path}.{key}"))
+        elif f.kind == "checkboxes":
+            out[path] = list(value)
+        elif f.kind == "lines":
+            out[path] = "\r\n".join(value)  # browsers send CR LF from a text box
+        elif isinstance(value, bool):
+            out[path] = "true" if value else "false"
+        else:
+            out[path] = str(value).replace("\n", "\r\n")
+    return out
+
+
+def _every_schema_path(schema: dict, prefix: str = "") -> set[str]:
+    paths = set()
+    for name, rules in schema.items():
+        path = f"{prefix}.{name}" if prefix else name
+        paths.add(path)
+        if rules.get("type") == "dict" and isinstance(rules.get("schema"), dict):
+            paths |= _every_schema_path(rules["schema"], path)
+        elif rules.get("type") == "list" and (rules.get("schema") or {}).get("type") == "dict":
+            paths |= _every_schema_path(rules["schema"]["schema"], path + ".0")
+        elif "valuesrules" in rules:
+            paths |= _every_schema_path(rules["valuesrules"]["schema"], path + ".1a")
+    return paths
+
+
+def _every_form_path(field_list, prefix: str = "") -> set[str]:
+    paths = set()
+    for f in field_list:
+        path = f"{prefix}.{f.name}" if prefix else f.name
+        paths.add(path)
+        inner = {"rows": path + ".0", "keyed": path + ".1a", "group": path}.get(f.kind)
+        if inner:
+            paths |= _every_form_path(f.children, inner)
+    return paths
+
+
+def test_form_fields_cover_every_field_of_the_schema_with_a_label_and_a_kind():
+    assert _every_form_path(form_fields()) == _every_schema_path(schema_document()["schema"])
+
+    def walk(field_list):
+        for f in field_list:
+            assert isinstance(f, FormField) and f.label and f.kind
+            yield f
+            yield from walk(f.children)
+
+    fields = {f.name: f for f in walk(form_fields())}
+    assert fields["kind"].kind == "choice" and "almo" in fields["kind"].choices
+    assert fields["address"].kind == "textarea" and "Postal address" in fields["address"].hint
+    assert fields["schema_version"].kind == "fixed" and fields["schema_version"].choices == ("1",)
+    assert fields["induction_training"].kind == "boolean"
+    assert fields["approval_date"].kind == "date"
+    assert fields["trained_roles"].kind == "lines"
+    assert fields["services"].kind == "checkboxes" and "imca" in fields["services"].choices
+    assert fields["deputies"].kind == "rows" and fields["deputies"].item_label == "Deputy"
+    assert fields["mash"].optional_group and fields["mash"].label.startswith("MASH")
+    assert fields["self_assessment"].kind == "keyed" and fields["self_assessment"].keys[0][0] == "1a"
+    assert "For example: Aisha Khan" in next(c for c in fields["strategic_lead"].children if c.name == "name").hint
+
+
+def test_every_example_profile_survives_the_form_round_trip(example_profile):
+    original = load_profile(example_profile)
+    raw = yamlfile.load(example_profile).data
+    values = _form_values(form_fields(), raw)
+    text = profile_yaml(profile_from_form(values))
+    again = load_profile_text(text, file="saved.yaml")
+    assert thaw(again.data) == thaw(original.data)
+
+
+def test_typed_characters_survive_exactly_through_the_form_and_the_yaml():
+    raw = yamlfile.load(Path(__file__).parent / "fixtures" / "profiles" / "valid-starter.yaml").data
+    values = _form_values(form_fields(), raw)
+    typed = {
+        "organisation.name": "Harbour & Vale <Homes> \"Zoë's\" 🏠",
+        "organisation.registration_number": "04827",
+        "organisation.phone": "01632 960123",
+        "organisation.address": "1 Quay Street\r\nPortwell\r\nPW1 2AB",
+        "people.operational_lead.name": "Siân O'Brien-Łukasz",
+        "governance.policy_version": "3.10",
+        "self_assessment.1a.evidence": "yes",
+    }
+    values.update(typed)
+    values["self_assessment.1a.answer"] = "yes"
+    text = profile_yaml(profile_from_form(values))
+    profile = load_profile_text(text)
+    assert profile.data["organisation"]["name"] == typed["organisation.name"]
+    assert profile.data["organisation"]["registration_number"] == "04827"
+    assert profile.data["organisation"]["phone"] == "01632 960123"
+    assert profile.data["organisation"]["address"] == "1 Quay Street\nPortwell\nPW1 2AB"
+    assert profile.data["people"]["operational_lead"]["name"] == typed["people.operational_lead.name"]
+    assert profile.data["governance"]["policy_version"] == "3.10"
+    assert profile.data["self_assessment"]["1a"]["evidence"] == "yes"
+    assert text.startswith("# msp-docs organisation profile")
+
+
+def test_form_values_become_typed_only_when_nothing_changes():
+    data = profile_from_form({
+        "schema_version": "1",
+        "workforce.refresher_interval_months": "24",
+        "workforce.supervision_interval_weeks": "06",
+        "workforce.induction_training": "true",
+        "governance.approval_date": "2026-04-01",
+        "governance.review_interval_months": "twelve",
+    })
+    assert data["schema_version"] == 1
+    assert data["workforce"]["refresher_interval_months"] == 24
+    assert data["workforce"]["supervision_interval_weeks"] == "06"  # kept as typed; the schema reads it as 6
+    assert data["workforce"]["induction_training"] is True
+    assert data["governance"]["approval_date"] == dt.date(2026, 4, 1)
+    assert data["governance"]["review_interval_months"] == "twelve"
+
+
+def test_empty_fields_are_left_out_and_empty_rows_dropped_unless_kept():
+    values = {"people.deputies.0.name": "", "people.deputies.3.name": "Jo", "areas.0.mash.name": "", "workforce.trained_roles": "all staff\r\n\r\n  \r\nboard"}
+    data = profile_from_form(values)
+    assert data["people"]["deputies"] == [{"name": "Jo"}]
+    assert "areas" not in data  # its only row was empty (an empty optional MASH block is no content)
+    assert data["workforce"]["trained_roles"] == ["all staff", "board"]
+    assert "operational_lead" in data["people"] and data["people"]["operational_lead"] == {}  # required: each field is reported
+    kept = profile_from_form(values, keep_empty_rows=True)
+    assert kept["people"]["deputies"] == [{}, {"name": "Jo"}]
+
+
+def test_problems_name_the_form_field_they_belong_to():
+    values = _form_values(form_fields(), yamlfile.load(Path(__file__).parent / "fixtures" / "profiles" / "valid-starter.yaml").data)
+    values["people.operational_lead.email"] = "sam@"
+    values["areas.0.local_authority"] = ""
+    values["areas.0.adult_social_care.phone"] = ""
+    values["areas.0.adult_social_care.email"] = ""
+    values["areas.0.adult_social_care.online_form"] = ""
+    with pytest.raises(ProfileError) as err:
+        load_profile_text(profile_yaml(profile_from_form(values)))
+    paths = {field_path(p.field): p.message for p in err.value.problems}
+    assert paths["people.operational_lead.email"].startswith("'sam@' is not an email address")
+    assert paths["areas.0.local_authority"].startswith("is missing")
+    assert "needs at least one of phone, email or online_form" in paths["areas.0.adult_social_care"]
+
+
+@pytest.mark.parametrize(
+    "field, expected",
+    [
+        ("areas[0].local_authority", "areas.0.local_authority"),
+        ("people.deputies[2].email", "people.deputies.2.email"),
+        ("workforce.trained_roles[1]", "workforce.trained_roles"),
+        ("organisation.nmae", "organisation"),
+        ("self_assessment.1a.answer", "self_assessment.1a.answer"),
+        ("self_assessment.zz", "self_assessment"),
+        ("routes.advocacy_providers[0].services[1]", "routes.advocacy_providers.0.services"),
+        (None, None),
+        ("unknown_top", None),
+    ],
+)
+def test_field_path(field, expected):
+    assert field_path(field) == expected
+
+
+def test_load_profile_text_reports_yaml_problems_like_a_file():
+    with pytest.raises(ProfileError) as err:
+        load_profile_text("organisation: [unclosed\n", file="upload.yaml")
+    assert err.value.problems[0].file == "upload.yaml" and err.value.problems[0].line is not None

@@ -120,3 +120,66 @@ def test_control_characters_typed_into_the_file_name_line_and_field(char):
     problem = err.value.problem
     assert (problem.file, problem.line, problem.field) == ("p.yaml", 3, "org.name")
     assert f"U+{ord(char):04X}" in problem.message and "delete it" in problem.message
+
+
+# --------------------------------------------------------------------------- writing
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+# Any text a person can type into a form: letters, punctuation, symbols, emoji, spaces, tabs and
+# line breaks; not control characters, which profiles refuse anyway.
+_TYPED = st.text(st.characters(blacklist_categories=("Cc", "Cs"), whitelist_characters="\n\t"), max_size=60)
+
+
+@given(value=_TYPED, key=st.sampled_from(["name", "phone", "address"]))
+@settings(max_examples=300, deadline=None)
+def test_dumps_then_loads_gives_back_exactly_what_was_typed(value, key):
+    text = yamlfile.dumps({key: value, "items": [value, {"inner": value}]})
+    assert yamlfile.loads(text).data == {key: value, "items": [value, {"inner": value}]}
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["04827", "01632 960123", "yes", "no", "on", "off", "Y", "null", "~", "true", "2026-04-01", "3.10", "1:20", "0x1F", "1e3",
+     "Harbour & Vale <Homes>", "\"quoted\" and 'single'", "Zoë Brontë-Ñúñez 🏠", "- dash", "key: value", "# hash", " leading space",
+     "line one\nline two", "line one\nline two\n", "@at", "*star", "!bang", "%percent", "{brace}", "[bracket]", "`tick`"],
+)
+def test_dumps_quotes_whatever_a_yaml_reader_could_misread(value):
+    from ruamel.yaml import YAML
+
+    text = yamlfile.dumps({"value": value})
+    assert yamlfile.loads(text).data == {"value": value}
+    # A standard YAML 1.2 reader, and a YAML 1.1 one, read the same text (not a number, date or boolean).
+    assert YAML(typ="safe").load(text) == {"value": value}
+    yaml11 = YAML(typ="safe")
+    yaml11.version = (1, 1)
+    assert yaml11.load(text) == {"value": value}
+
+
+def test_dumps_writes_numbers_booleans_dates_and_a_header():
+    import datetime as dt
+
+    text = yamlfile.dumps({"months": 24, "trained": True, "approved": dt.date(2026, 4, 1)}, header="Written by msp-docs\nsecond line")
+    assert text.splitlines() == ["# Written by msp-docs", "# second line", "months: 24", "trained: true", "approved: 2026-04-01"]
+
+
+def test_dumps_leaves_ruamels_own_representer_alone():
+    import io
+
+    from ruamel.yaml import YAML
+
+    yamlfile.dumps({"a": "yes"})
+    out = io.StringIO()
+    YAML(typ="rt").dump({"a": "yes"}, out)
+    assert out.getvalue() == "a: yes\n"
+
+
+def test_decode_names_the_file_for_bad_encodings():
+    with pytest.raises(yamlfile.YamlReadError) as err:
+        yamlfile.decode("name: Caf\xe9\n".encode("latin-1"), file="upload.yaml")
+    assert err.value.problem.file == "upload.yaml" and "not UTF-8" in str(err.value)
+    with pytest.raises(yamlfile.YamlReadError) as err:
+        yamlfile.decode(b"x" * 11, file="big.yaml", max_bytes=10)
+    assert "at most 10 bytes" in str(err.value)
+    assert yamlfile.decode("\ufeffname: Zoë\n".encode("utf-8")) == "name: Zoë\n"
