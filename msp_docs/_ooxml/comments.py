@@ -79,7 +79,7 @@ def in_text_box(p) -> bool:
     return any(a.tag == w("txbxContent") for a in p.iterancestors())
 
 
-def note_id_at(notes_root, paragraph):
+def note_id_at(paragraph):
     """The w:id of the footnote or endnote a paragraph of the notes part belongs to (None if none)."""
     for ancestor in paragraph.iterancestors():
         if ancestor.tag in (w("footnote"), w("endnote")):
@@ -108,7 +108,7 @@ def first_paragraph_using(body, relationship_ids: set[str]):
     for child in body:
         if child.tag == w("sectPr"):
             if _uses(child, relationship_ids):
-                return first_in_section or first_anywhere
+                return first_in_section if first_in_section is not None else first_anywhere
             continue
         for p in child.iter(w("p")):
             if own_text(p):
