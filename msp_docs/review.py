@@ -393,12 +393,16 @@ def _gaps(report: CoverageReport) -> tuple[Gap, ...]:
     """The gaps in the letter's order: by theme (catalogue order), each theme's own gap first, then its paragraphs."""
     catalogue = load_catalogue()
     theme_order = {tid: n for n, tid in enumerate(catalogue.themes)}
+    worst = {MISSING: 0, PARTIAL: 1, COVERED: 2}
+    status = {r.id: r.status for r in report.results}
 
     def theme_of(result: RequirementResult) -> str | None:
+        # A paragraph's gap goes under the least covered of its themes: its request is the one the
+        # provider most needs, and paragraph gaps gather under theme gaps instead of covered themes.
         if result.kind == "theme":
             return result.id
         themes = catalogue.requirements[result.id].themes
-        return min(themes, key=lambda t: theme_order.get(t, len(theme_order))) if themes else None
+        return min(themes, key=lambda t: (worst.get(status.get(t, COVERED), 2), theme_order.get(t, len(theme_order)))) if themes else None
 
     ordered = sorted(report.gaps, key=lambda r: (theme_order.get(theme_of(r), len(theme_order)), r.kind != "theme"))
     return tuple(Gap(n, r, theme_of(r)) for n, r in enumerate(ordered, start=1))
@@ -435,7 +439,8 @@ def _guidance(result: RequirementResult, edition: str) -> str:
     for paragraph in related:
         by_status.setdefault(paragraph.verification, []).append(paragraph.number or paragraph.id)
     pieces = [f"{join_and(numbers)} ({words['verification'][status]})" for status, numbers in by_status.items()]
-    return words["letter"]["guidance_paragraphs"].format(paragraphs="; ".join(pieces))
+    key = "guidance_paragraph_one" if len(related) == 1 else "guidance_paragraphs"
+    return words["letter"][key].format(paragraphs="; ".join(pieces))
 
 
 def _letter(document, report, gaps, profile, people, provider, when, due, *, reviewed_name, no_copy, templates_dir) -> bytes:
@@ -471,21 +476,25 @@ def _letter(document, report, gaps, profile, people, provider, when, due, *, rev
     themes = [r.title for r in covered if r.kind == "theme"]
     numbers = [catalogue.requirements[r.id].number or r.id for r in covered if r.kind == "paragraph"]
     if themes:
-        body.append(_p(text["covered_themes"].format(themes=join_and(themes))))
+        body.append(_p(text["covered_themes"]))
+        body.extend(_bullet(theme, len(gaps) + 1) for theme in themes)
     if numbers:
-        body.append(_p(text["covered_paragraphs"].format(numbers=join_and(numbers))))
+        body.append(_p(text["covered_paragraph" if len(numbers) == 1 else "covered_paragraphs"].format(numbers=join_and(numbers))))
     if not covered:
         body.append(_p(text["none_covered"]))
     body.append(markup.Heading(2, (markup.Run(text["requests_heading"]),)))
     if gaps:
         body.append(_p(text["requests_intro"].format(guidance_url=GUIDANCE_URL)))
         current = object()
+        status_of = {r.id: r.status for r in report.results}
         for list_index, gap in enumerate(gaps):
             if gap.theme != current:
                 current = gap.theme
                 theme = catalogue.requirements.get(gap.theme) if gap.theme else None
                 body.append(markup.Heading(3, (markup.Run(theme.title if theme else label(gap.result)),)))
-                if gap.theme in words["requests"]:
+                if gap.theme and status_of.get(gap.theme) == COVERED:
+                    body.append(_p(text["theme_covered"]))
+                elif gap.theme in words["requests"]:
                     body.append(_p(words["requests"][gap.theme]))
             result = gap.result
             requirement = catalogue.requirements[result.id]

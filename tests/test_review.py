@@ -484,6 +484,19 @@ def test_cli_pdf_gets_the_letter_only_and_says_why(tmp_path):
     assert "You sent the document as a PDF" in letter_text((tmp_path / "06-fernhill-gas-spec-letter.docx").read_bytes())
 
 
+def test_a_macro_enabled_document_gets_the_letter_only(tmp_path):
+    source = tmp_path / "policy.docm"
+    with zipfile.ZipFile(EVAL / "04-brightwater-procedure.docx") as zin, zipfile.ZipFile(source, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info.filename)
+            if info.filename == "[Content_Types].xml":
+                data = data.replace(b"wordprocessingml.document.main+xml", b"ms-word.document.macroEnabled.main+xml")
+            zout.writestr(info, data)
+    result = review_document(source, PROFILE, date=dt.date(2026, 7, 1))
+    assert result.reviewed is None and result.no_copy == "docm"
+    assert "macro-enabled" in letter_text(result.letter) and len(reply_rows(result.letter)) == len(result.report.gaps)
+
+
 def test_cli_exits_0_when_nothing_is_missing(tmp_path):
     built = CliRunner().invoke(cli, ["build", str(PROFILES / "kingsmead-st-annes.yaml"), "-o", str(tmp_path / "b"), "--only", "policy", "--date", DATE, "-q"])
     assert built.exit_code == 0, built.output
