@@ -389,23 +389,24 @@ def build(kind: str, options: dict) -> bytes:
 
     document.add_paragraph("{{ body_anchor }}", style="Body Text")
 
-    # The title page's last paragraph holds the section break; move it before the anchor.
+    return finish(document, "Template for msp-docs. Keep the Jinja tags and the style names.")
+
+
+def finish(document, comments: str) -> bytes:
+    """English (UK) settings, fixed core properties and a reproducible zip: the template's bytes."""
     settings = document.settings.element
-    for tag in ("w:updateFields",):
-        for el in settings.findall(qn(tag)):
-            settings.remove(el)
-    lang = parse_xml(f'<w:themeFontLang {nsdecls("w")} w:val="en-GB"/>')
+    for el in settings.findall(qn("w:updateFields")):
+        settings.remove(el)
     for old in settings.findall(qn("w:themeFontLang")):
         settings.remove(old)
-    settings.append(lang)
-
+    settings.append(parse_xml(f'<w:themeFontLang {nsdecls("w")} w:val="en-GB"/>'))
     props = document.core_properties
     props.title = ""
     props.subject = ""
     props.author = "msp-docs"
     props.last_modified_by = "msp-docs"
     props.language = "en-GB"
-    props.comments = "Template for msp-docs. Keep the Jinja tags and the style names."
+    props.comments = comments
     props.created = FIXED_TIME
     props.modified = FIXED_TIME
     props.revision = 1
@@ -497,25 +498,7 @@ def build_letter() -> bytes:
     add("{{ annex_anchor }}", "Body Text")
     add("{%p endif %}")
 
-    settings = document.settings.element
-    for el in settings.findall(qn("w:updateFields")):
-        settings.remove(el)
-    for old in settings.findall(qn("w:themeFontLang")):
-        settings.remove(old)
-    settings.append(parse_xml(f'<w:themeFontLang {nsdecls("w")} w:val="en-GB"/>'))
-    props = document.core_properties
-    props.title = ""
-    props.subject = ""
-    props.author = "msp-docs"
-    props.last_modified_by = "msp-docs"
-    props.language = "en-GB"
-    props.comments = "Review letter template for msp-docs. Keep the Jinja tags and the style names."
-    props.created = FIXED_TIME
-    props.modified = FIXED_TIME
-    props.revision = 1
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return normalise_zip(buffer.getvalue())
+    return finish(document, "Review letter template for msp-docs. Keep the Jinja tags and the style names.")
 
 
 def normalise_zip(data: bytes) -> bytes:
