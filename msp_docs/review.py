@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from msp_docs import __version__, _ooxml, markup
-from msp_docs.catalogue import COVERED, MISSING, PARTIAL, load_catalogue
+from msp_docs.catalogue import COVERED, MISSING, PARTIAL, load_catalogue, normalise
 from msp_docs.check import CoverageReport, RequirementResult, check_extracted
 from msp_docs.clauses import join_and, ukdate
 from msp_docs.errors import DocumentError, OptionError, UnsafeDocumentError
@@ -122,9 +122,9 @@ def review_document(
         try:
             reviewed, comments, existing = _mark_up(raw, document, report, profile, people, when, due)
         except UnsafeDocumentError:
-            if _whole_fits(raw, document):
+            if _refused_when_streamed(raw, document):
                 raise
-            no_copy = "too_large"
+            no_copy = "too_large"  # refused only by the lower limits of loading a package whole
     letter = _letter(document, report, gaps, profile, people, provider, when, due, reviewed_name=output_paths(path, ".")[0].name if reviewed else None, no_copy=no_copy, templates_dir=templates_dir)
     return Review(report, letter, reviewed, no_copy, comments, gaps, provider, provider_source, due, existing)
 
@@ -191,8 +191,8 @@ def _why_no_copy(document: ExtractedDocument) -> str | None:
     return None
 
 
-def _whole_fits(raw: bytes, document: ExtractedDocument) -> bool:
-    """Whether the package passes the streaming reader's checks, so a refusal when loading it whole was its size."""
+def _refused_when_streamed(raw: bytes, document: ExtractedDocument) -> bool:
+    """Whether the streaming reader refuses the package too (then a refusal to load it whole was not only its size)."""
     try:
         with _ooxml.open_package(io.BytesIO(raw), name=Path(document.path).name, whole=False):
             return False
@@ -255,8 +255,6 @@ def evidence_places(document: ExtractedDocument, report: CoverageReport) -> list
 
 
 def _quote_matches(evidence, passage: Passage, document: ExtractedDocument) -> bool:
-    from msp_docs.catalogue import normalise
-
     quote = evidence.quote
     if evidence.source == "marker":
         # "[Clause title] first words of its body": the passage opens the clause; its body follows.

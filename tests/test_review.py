@@ -25,6 +25,7 @@ from msp_docs.extract import extract
 from msp_docs.review import review_document
 
 sys.path.insert(0, str(ROOT / "tests"))
+import hostile  # noqa: E402
 from docx_inventory import assert_preserved, inventory  # noqa: E402
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -429,10 +430,11 @@ def test_letter_says_what_was_checked_and_asks_courteously(reviewed_eval):
     assert "Castlegate Housing Society" in text, "the provider is named from the document's title"
     assert "by 29 July 2026" in text, "28 days after the review date by default"
     gaps = [q for q in r.report["requirements"] if q["required"] and q["status"] != "covered"]
-    for number, q in enumerate(r.result.gaps, start=1):
-        assert q.number == number
-        assert f"{number}. {label(r.report['requirements'][[x['id'] for x in r.report['requirements']].index(q.result.id)])}" in text
-    assert len(r.result.gaps) == len(gaps)
+    by_id = {q["id"]: q for q in gaps}
+    assert sorted(g.result.id for g in r.result.gaps) == sorted(by_id)
+    for number, gap in enumerate(r.result.gaps, start=1):
+        assert gap.number == number
+        assert f"{number}. {label(by_id[gap.result.id])}" in text, "each gap is asked for, numbered as in the reply form"
     # Every gap on a paragraph says how far its number is verified.
     for q in gaps:
         if q["kind"] == "paragraph":
@@ -484,17 +486,53 @@ def test_cli_pdf_gets_the_letter_only_and_says_why(tmp_path):
     assert "You sent the document as a PDF" in letter_text((tmp_path / "06-fernhill-gas-spec-letter.docx").read_bytes())
 
 
-def test_a_macro_enabled_document_gets_the_letter_only(tmp_path):
-    source = tmp_path / "policy.docm"
-    with zipfile.ZipFile(EVAL / "04-brightwater-procedure.docx") as zin, zipfile.ZipFile(source, "w", zipfile.ZIP_DEFLATED) as zout:
-        for info in zin.infolist():
-            data = zin.read(info.filename)
-            if info.filename == "[Content_Types].xml":
-                data = data.replace(b"wordprocessingml.document.main+xml", b"ms-word.document.macroEnabled.main+xml")
-            zout.writestr(info, data)
-    result = review_document(source, PROFILE, date=dt.date(2026, 7, 1))
-    assert result.reviewed is None and result.no_copy == "docm"
+def test_a_macro_enabled_document_gets_the_letter_only_and_no_macro_runs(tmp_path):
+    sentinel = tmp_path / "macro-ran"
+    source = hostile.docm(tmp_path, sentinel=sentinel)
+    result = review_document(source, PROFILE, date=dt.date(2026, 7, 1), baseline="contract")
+    assert result.reviewed is None and result.no_copy == "docm" and not sentinel.exists()
     assert "macro-enabled" in letter_text(result.letter) and len(reply_rows(result.letter)) == len(result.report.gaps)
+
+
+HOSTILE = {
+    "billion-laughs": (lambda d: hostile.billion_laughs(d), "declares a DTD or entities"),
+    "external-entity": (lambda d: hostile.external_entity(d, "file:///etc/passwd", "xxe.docx"), "declares a DTD or entities"),
+    "lying-zip": (lambda d: hostile.lying_zip(d, megabytes=20), "more data than the zip declares"),
+    "member-outside": (lambda d: hostile.hostile_member_name(d, "../evil.xml", "dotdot.docx"), "points outside the document"),
+    "truncated-zip": (lambda d: hostile.truncated_zip(d), "damaged"),
+    "tables-nested-300-deep": (lambda d: hostile.nested_tables(d, 300), "nested too deeply"),
+    "random-bytes": (lambda d: hostile.random_bytes(d), "not a document msp-docs can read"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(HOSTILE))
+def test_hostile_documents_are_refused_naming_the_file_and_nothing_is_written(tmp_path, case):
+    make, message = HOSTILE[case]
+    folder = tmp_path / "in"
+    folder.mkdir()
+    source = make(folder)
+    before = sha256(source)
+    out = tmp_path / "out"
+    result = CliRunner().invoke(cli, ["review", str(source), "--profile", str(PROFILE), "-o", str(out), "--date", DATE])
+    assert result.exit_code == 2, result.output
+    assert message in result.output and source.name in result.output and "Traceback" not in result.output
+    assert not out.exists() or list(out.iterdir()) == []
+    assert sha256(source) == before
+
+
+@pytest.mark.slow
+def test_a_document_too_large_to_edit_gets_the_letter_only(tmp_path):
+    """More XML than msp-docs loads whole (48 MB) in fewer paragraphs than check reads: the letter says why there is no copy."""
+    look = '<w:rPr><w:rFonts w:ascii="Arial" w:hAnsi="Arial" w:cs="Arial"/><w:color w:val="1A1A1A"/><w:sz w:val="22"/><w:szCs w:val="22"/><w:lang w:val="en-GB"/></w:rPr>'
+    paragraph = f'<w:p><w:r>{look * 12}<w:t>Rate {{n}}: code {{code}}.</w:t></w:r></w:p>'
+    # Codes that differ line by line, so the part compresses like real text, not like a zip bomb.
+    body = "".join(paragraph.format(n=n, code=hashlib.sha256(str(n).encode()).hexdigest()) for n in range(26_000))
+    document = hostile.DOCUMENT_HEAD + body + hostile.DOCUMENT_TAIL
+    assert len(document) > 48_000_000
+    source = hostile.write_docx(tmp_path / "rates.docx", hostile.minimal_parts(document, title="Schedule of rates"))
+    result = review_document(source, PROFILE, date=dt.date(2026, 7, 1), to="Example Contractor Ltd")
+    assert result.reviewed is None and result.no_copy == "too_large"
+    assert "too large for us to return with comments" in letter_text(result.letter)
 
 
 def test_cli_exits_0_when_nothing_is_missing(tmp_path):
