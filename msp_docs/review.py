@@ -507,8 +507,8 @@ def _letter(document, report, gaps, profile, people, provider, when, due, *, rev
             body.append(_bullet(_guidance(result, report.edition), list_index))
     else:
         body.append(_p(text["no_gaps"]))
-    body.append(markup.Heading(2, (markup.Run(text["reply_heading"]),)))
     if gaps:
+        body.append(markup.Heading(2, (markup.Run(text["reply_heading"]),)))
         body.append(_p(text["reply"].format(respond_by=ukdate(due), reply_to=people["reply_to"])))
     body.append(_p(_contact(people)))
     body.append(_p(text["thanks"]))

@@ -558,6 +558,20 @@ def test_cli_bad_options_exit_2_without_writing(tmp_path, args, message):
     assert list(tmp_path.iterdir()) == []
 
 
+def test_cli_uses_your_letter_template_and_names_a_broken_one(tmp_path):
+    import shutil
+
+    ours = tmp_path / "templates"
+    shutil.copytree(ROOT / "templates", ours)
+    base = ["review", str(EVAL / "04-brightwater-procedure.docx"), "--profile", str(PROFILE), "--date", DATE, "--templates", str(ours)]
+    result = CliRunner().invoke(cli, [*base, "-o", str(tmp_path / "a")])
+    assert result.exit_code == 3, result.output
+    shutil.copyfile(ours / "policy.docx", ours / "letter.docx")  # a template made for another document
+    broken = CliRunner().invoke(cli, [*base, "-o", str(tmp_path / "b")])
+    assert broken.exit_code == 2 and "letter.docx" in broken.output and "Traceback" not in broken.output
+    assert not (tmp_path / "b").exists() or list((tmp_path / "b").iterdir()) == []
+
+
 def test_cli_bad_document_exits_2(tmp_path):
     bad = tmp_path / "broken.docx"
     bad.write_bytes(b"PK\x03\x04 not really a zip")
