@@ -350,6 +350,67 @@ def check(files, baseline, fmt, output, edition, force, jobs, quiet) -> None:
         click.get_current_context().exit(code)
 
 
+@cli.command()
+@click.argument("document", type=click.Path(path_type=str))
+@click.option("--profile", "profile", required=True, type=click.Path(path_type=str), help="Your organisation's profile (YAML): the letterhead, who signs, whose name the comments carry.")
+@click.option("--baseline", "baseline", type=click.Choice(["auto", "policy", "procedure", "contract", "self-assessment", "leaflet"]), default="auto", show_default=True, help="What the document must cover; auto reads it from msp-docs documents or guesses from the title.")
+@click.option("--edition", "edition", type=click.Choice(["2014", "2017"]), default="2017", show_default=True, help="Numbering of the guidance the document cites (2014: the October 2014 numbering).")
+@click.option("--respond-by", "respond_by", type=click.DateTime(formats=["%Y-%m-%d"]), help="Date the provider should reply by (default: the profile's review.respond_within_days, else 28 days after --date).")
+@click.option("--to", "to", metavar="NAME", help="The provider the letter is addressed to (default: read from the document's title or author).")
+@click.option("--date", "date", type=click.DateTime(formats=["%Y-%m-%d"]), help="Date of the review, the comments and the letter (default: today); the same input, profile and date give identical files.")
+@click.option("-o", "--output", "output", default=".", show_default=True, type=click.Path(file_okay=False, path_type=str), help="Folder to write NAME-reviewed.docx and NAME-letter.docx into.")
+@click.option("--templates", "templates", type=click.Path(file_okay=False, exists=True, path_type=str), help="Folder of your own Word templates (with your letter.docx).")
+@click.option("--force", is_flag=True, help="Replace the output files if they exist.")
+def review(document, profile, baseline, edition, respond_by, to, date, output, templates, force) -> None:
+    """Send a provider's document back with comments at the evidence, and a letter asking for what is missing.
+
+    Writes NAME-reviewed.docx (a copy of the Word document with a comment on
+    each passage used as evidence and a summary at the start; everything else
+    kept) and NAME-letter.docx (from your organisation: what was checked and
+    covered, a request for each gap, and a reply form). A .pdf, .txt or .md
+    gets the letter only. The input is never changed. Exits 3 when the
+    document has gaps (the letter then asks for them), 0 when it has none.
+
+    \b
+    Example:
+      msp-docs review provider-policy.docx --profile our-council.yaml \\
+        --respond-by 2026-09-30 -o reviews/
+    """
+    from msp_docs.review import output_paths, review_document
+    from msp_docs.write import refuse_existing, write_atomic
+
+    result = review_document(
+        document,
+        profile,
+        baseline=baseline,
+        edition=edition,
+        date=date.date() if date else None,
+        respond_by=respond_by.date() if respond_by else None,
+        to=to,
+        templates_dir=templates,
+    )
+    reviewed_path, letter_path = output_paths(document, output)
+    targets = ([reviewed_path] if result.reviewed is not None else []) + [letter_path]
+    refuse_existing(targets, force)
+    if result.reviewed is not None:
+        write_atomic(reviewed_path, result.reviewed, force=force)
+        at_evidence = sum(c.passage is not None for c in result.comments)
+        kept = f"; the {result.existing_comments} comment(s) it had are kept" if result.existing_comments else ""
+        click.echo(f"wrote {reviewed_path}: a summary comment and {at_evidence} comment(s) at the evidence{kept}")
+    write_atomic(letter_path, result.letter, force=force)
+    if result.reviewed is None:
+        click.echo(f"no marked-up copy of {document}: {result.no_copy_reason}", err=True)
+    if result.provider_source == "not known":
+        where = " (the document does not say whose it is; give the name with --to)"
+    else:
+        where = "" if result.provider_source == "--to" else f" (from {result.provider_source}; use --to to change it)"
+    click.echo(f"wrote {letter_path}: to {result.provider}{where}, {len(result.gaps)} request(s), reply by {result.respond_by.isoformat()}")
+    s = result.report.summary
+    click.echo(f"{s['covered']} of {s['required']} required covered, {s['partial']} partial, {s['missing']} missing (baseline: {result.report.baseline})")
+    if result.gaps:
+        click.get_current_context().exit(EXIT_GAPS)
+
+
 @cli.command("add-clauses")
 @click.argument("contract", type=click.Path(path_type=str))
 @click.option("--service", "service", required=True, help="Contracted service in the profile whose schedule to add (repairs, gas, building-management, ...).")

@@ -64,6 +64,7 @@ class ExtractedDocument:
     properties: dict = field(default_factory=dict)
     pages: int | None = None
     warnings: tuple[str, ...] = ()
+    author: str | None = None
 
     @property
     def text(self) -> str:
@@ -333,7 +334,8 @@ def _extract_pdf(path: Path) -> ExtractedDocument:
             f"{path.name} has no text layer (it looks like a scanned image); run it through OCR (for example in Word or Acrobat) and check the result"
         )
     title = (metadata or {}).get("Title") or (passages[0].text[:120] if passages else None)
-    return ExtractedDocument(path=str(path), format="pdf", passages=tuple(passages), title=title, pages=count)
+    author = (metadata or {}).get("Author") or None
+    return ExtractedDocument(path=str(path), format="pdf", passages=tuple(passages), title=title, pages=count, author=author)
 
 
 # Lines at the top or bottom of a page that recur on at least half the pages (page numbers
@@ -422,9 +424,10 @@ def _extract_docx(path: Path, kind: str) -> ExtractedDocument:
             passages.extend(budget.take(p) for p in _ooxml.story_passages(package, story, part_name, styles, counter))
         properties = package.custom_properties()
         title = package.core_title()
+        author = package.core_creator()
     if not title:
         for passage in passages:
             if passage.heading_level is not None or passage.part == "body":
                 title = passage.text[:120]
                 break
-    return ExtractedDocument(path=str(path), format=kind, passages=tuple(passages), title=title, properties=properties)
+    return ExtractedDocument(path=str(path), format=kind, passages=tuple(passages), title=title, properties=properties, author=author)

@@ -72,10 +72,19 @@ class Cell:
 
 @dataclass(frozen=True)
 class Table:
-    """A table with one header row."""
+    """A table with one header row.
+
+    Tables built in code (not parsed from clause markup) may set ``widths`` (each column's share
+    of the text width, in per cent), ``row_height`` (the least height of a body row, in
+    twentieths of a point: room to write in a form) and ``caption`` (the table's title for
+    screen readers; the first header cell's text otherwise).
+    """
 
     header: tuple[Cell, ...]
     rows: tuple[tuple[Cell, ...], ...]
+    widths: tuple[int, ...] | None = None
+    row_height: int | None = None
+    caption: str | None = None
 
 
 Block = Heading | Paragraph | ListItem | Table

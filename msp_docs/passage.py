@@ -19,6 +19,11 @@ class Passage:
     page: int | None = None
     heading_level: int | None = None
     marker: str | None = None
+    #: For a Word passage: the part it was read from (``word/document.xml``) and the paragraph's
+    #: position among every ``w:p`` of that part in document order, so a later stage can find the
+    #: same paragraph in the XML (``review`` anchors its comments there).
+    xml_part: str | None = None
+    xml_position: int | None = None
 
     @property
     def location(self) -> str:

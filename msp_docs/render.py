@@ -21,6 +21,8 @@ from msp_docs.errors import TemplateError
 from msp_docs.plan import Plan
 
 BODY_ANCHOR = "[[msp-docs: clauses go here]]"
+ANNEX_ANCHOR = "[[msp-docs: annex goes here]]"
+LETTER_TEMPLATE = "letter.docx"
 LOGO_WIDTH_MM = 45
 
 # Style ids the renderer uses, each with the style to fall back to when a template lacks it.
@@ -96,37 +98,54 @@ def _docx_environment():
     return env
 
 
+def _logo(tpl, logo, profile_dir: Path | None):
+    """The organisation's logo as an image for a template, or "" when the profile has none."""
+    if not logo:
+        return ""
+    from docx.shared import Mm
+    from docxtpl import InlineImage
+
+    path = Path(logo["path"])
+    if not path.is_absolute() and profile_dir is not None:
+        path = profile_dir / path
+    return InlineImage(tpl, str(path), width=Mm(LOGO_WIDTH_MM))
+
+
 def _template_context(plan: Plan, tpl, profile_dir: Path | None) -> dict[str, Any]:
     context = dict(plan.context)
     context["body_anchor"] = BODY_ANCHOR
-    context["logo"] = ""
-    logo = plan.context["org"]["logo"]
-    if logo:
-        from docx.shared import Mm
-        from docxtpl import InlineImage
-
-        path = Path(logo["path"])
-        if not path.is_absolute() and profile_dir is not None:
-            path = profile_dir / path
-        context["logo"] = InlineImage(tpl, str(path), width=Mm(LOGO_WIDTH_MM))
+    context["logo"] = _logo(tpl, plan.context["org"]["logo"], profile_dir)
     return context
 
 
 def render_document(plan: Plan, *, templates_dir: str | Path | None = None, date: dt.date | None = None, profile_dir: Path | None = None) -> RenderedDocument:
     """Render one planned document to .docx bytes."""
+    path, data = template_bytes(plan.spec.template, templates_dir)
+    document = _render_template(path, data, lambda tpl: _template_context(plan, tpl, profile_dir))
+    markers = _insert_clauses(document, plan)
+    if plan.context["org"]["logo"]:
+        _set_image_alt_text(document, plan.context["org"]["logo"]["alt_text"])
+    when = date or dt.date.today()
+    _set_properties(document, plan, when)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return RenderedDocument(plan=plan, data=_ooxml.deterministic_zip(buffer.getvalue(), when), markers=tuple(markers))
+
+
+def _render_template(path: Path, data: bytes, context_for):
+    """A Word template rendered by docxtpl in the sandbox; ``context_for(tpl)`` gives its variables. Returns the python-docx Document."""
     from docxtpl import DocxTemplate
     from jinja2 import TemplateSyntaxError
 
     _ooxml.restore_core_properties_prefix()
     from jinja2.exceptions import SecurityError, UndefinedError
 
-    path, data = template_bytes(plan.spec.template, templates_dir)
     try:
         tpl = DocxTemplate(io.BytesIO(data))
         tpl.init_docx()
     except Exception as err:  # python-docx raises several kinds for a broken package
         raise TemplateError(f"template {path} is not a Word document that can be opened ({type(err).__name__}: {err})") from None
-    context = _template_context(plan, tpl, profile_dir)
+    context = context_for(tpl)
     try:
         tpl.render(context, jinja_env=_docx_environment(), autoescape=True)
     except UndefinedError as err:
@@ -137,15 +156,52 @@ def render_document(plan: Plan, *, templates_dir: str | Path | None = None, date
         raise TemplateError(f"template {path.name} tried something the sandbox does not allow: {err}") from None
     except Exception as err:  # noqa: BLE001 - anything a user's template can raise (include, import, huge ranges)
         raise TemplateError(f"template {path.name} could not be rendered ({type(err).__name__}: {err}); check its {{{{ }}}} and {{% %}} tags") from None
-    document = tpl.docx
-    markers = _insert_clauses(document, plan)
-    if plan.context["org"]["logo"]:
-        _set_image_alt_text(document, plan.context["org"]["logo"]["alt_text"])
-    when = date or dt.date.today()
-    _set_properties(document, plan, when)
+    return tpl.docx
+
+
+def render_letter(
+    context: dict[str, Any],
+    body: list,
+    annex: list,
+    *,
+    title: str,
+    author: str,
+    date: dt.date,
+    logo=None,
+    templates_dir: str | Path | None = None,
+    profile_dir: Path | None = None,
+) -> bytes:
+    """A letter on the organisation's letterhead (templates/letter.docx) as .docx bytes.
+
+    ``context`` fills the template's tags; ``body`` and ``annex`` are markup blocks put at its
+    ``{{ body_anchor }}`` and ``{{ annex_anchor }}`` (the annex, a form, goes on its own page).
+    """
+    path, data = template_bytes(LETTER_TEMPLATE, templates_dir)
+
+    def context_for(tpl) -> dict[str, Any]:
+        return {**context, "body_anchor": BODY_ANCHOR, "annex_anchor": ANNEX_ANCHOR, "logo": _logo(tpl, logo, profile_dir)}
+
+    document = _render_template(path, data, context_for)
+    builder = _Body(document, False)
+    _replace_anchor(document, BODY_ANCHOR, builder.blocks(None, body), LETTER_TEMPLATE)
+    if annex:
+        _replace_anchor(document, ANNEX_ANCHOR, builder.blocks(None, annex), LETTER_TEMPLATE)
+    if logo:
+        _set_image_alt_text(document, logo["alt_text"])
+    props = document.core_properties
+    stamp = dt.datetime(date.year, date.month, date.day, 9, 0, 0)
+    props.title = _fit(title)
+    props.subject = "Adult safeguarding review"
+    props.author = _fit(author)
+    props.keywords = "adult safeguarding; review; Making Safeguarding Personal; Care Act 2014"
+    props.comments = f"Made by msp-docs {__version__}."
+    props.language = "en-GB"
+    props.last_modified_by = f"msp-docs {__version__}"
+    props.revision = 1
+    props.created = props.modified = stamp
     buffer = io.BytesIO()
     document.save(buffer)
-    return RenderedDocument(plan=plan, data=_ooxml.deterministic_zip(buffer.getvalue(), when), markers=tuple(markers))
+    return _ooxml.deterministic_zip(buffer.getvalue(), date)
 
 
 class _Body:
@@ -229,9 +285,12 @@ class _Body:
     def table(self, block: markup.Table):
         rows = [block.header, *block.rows]
         usable = 14400 if self._landscape() else 9600
-        widths = column_widths([[markup.plain_text(cell.runs) for cell in row] for row in rows], usable)
+        if block.widths:
+            widths = [usable * share // 100 for share in block.widths]
+        else:
+            widths = column_widths([[markup.plain_text(cell.runs) for cell in row] for row in rows], usable)
         highlights = {(r, c) for r, row in enumerate(block.rows) for c, cell in enumerate(row) if cell.highlight}
-        caption = markup.plain_text(block.header[0].runs) if block.header else None
+        caption = block.caption or (markup.plain_text(block.header[0].runs) if block.header else None)
         return _ooxml.table(
             [self.runs(c.runs) for c in block.header],
             [[self.cell_runs(c) for c in row] for row in block.rows],
@@ -242,6 +301,7 @@ class _Body:
             caption=caption,
             widths=widths,
             cell_num=(0, 0) if self.clause_num is not None else None,
+            row_height=block.row_height,
         )
 
     def cell_runs(self, cell: markup.Cell):
@@ -308,19 +368,24 @@ def _clause_elements(document, plan: Plan, builder: _Body) -> tuple[list, list[t
 
 
 def _insert_clauses(document, plan: Plan) -> list[tuple[str, str]]:
-    body = document.element.body
+    elements, markers = _clause_elements(document, plan, _Body(document, plan.spec.numbered))
+    _replace_anchor(document, BODY_ANCHOR, elements, plan.spec.template)
+    return markers
+
+
+def _replace_anchor(document, anchor_text: str, elements: list, template: str) -> None:
+    """Put ``elements`` where the template's anchor paragraph is, and drop the anchor."""
     anchor = None
-    for p in body.iter(_ooxml.w("p")):
-        if BODY_ANCHOR in "".join(t.text or "" for t in p.iter(_ooxml.w("t"))):
+    for p in document.element.body.iter(_ooxml.w("p")):
+        if anchor_text in "".join(t.text or "" for t in p.iter(_ooxml.w("t"))):
             anchor = p
             break
     if anchor is None:
-        raise TemplateError(f"template {plan.spec.template} has no paragraph with {{{{ body_anchor }}}}; add one where the clauses should go")
-    elements, markers = _clause_elements(document, plan, _Body(document, plan.spec.numbered))
+        tag = "body_anchor" if anchor_text == BODY_ANCHOR else "annex_anchor"
+        raise TemplateError(f"template {template} has no paragraph with {{{{ {tag} }}}}; add one where the content should go")
     for element in elements:
         anchor.addprevious(element)
     anchor.getparent().remove(anchor)
-    return markers
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,11 @@ style names, and point ``msp-docs build --templates DIR`` at its folder.
 Style ids msp-docs relies on (keep them when editing): Title, Subtitle, Heading1-3, ClauseText
 (numbered body paragraph 1.1), BodyText, ListBullet, ListBullet2, ListBullet3, ListNumber,
 ListNumber2, ListNumber3, TableText, TableHeading, DocumentControl, and the table style MspTable.
+
+``letter.docx`` is the review letter (``msp-docs review``): a letterhead, the date and the
+provider's name, ``{{ body_anchor }}`` where the letter's text goes, the signature, and a reply
+form on a page of its own at ``{{ annex_anchor }}``. It adds the styles Letterhead and
+LetterDetails.
 """
 
 from __future__ import annotations
@@ -384,29 +389,116 @@ def build(kind: str, options: dict) -> bytes:
 
     document.add_paragraph("{{ body_anchor }}", style="Body Text")
 
-    # The title page's last paragraph holds the section break; move it before the anchor.
+    return finish(document, "Template for msp-docs. Keep the Jinja tags and the style names.")
+
+
+def finish(document, comments: str) -> bytes:
+    """English (UK) settings, fixed core properties and a reproducible zip: the template's bytes."""
     settings = document.settings.element
-    for tag in ("w:updateFields",):
-        for el in settings.findall(qn(tag)):
-            settings.remove(el)
-    lang = parse_xml(f'<w:themeFontLang {nsdecls("w")} w:val="en-GB"/>')
+    for el in settings.findall(qn("w:updateFields")):
+        settings.remove(el)
     for old in settings.findall(qn("w:themeFontLang")):
         settings.remove(old)
-    settings.append(lang)
-
+    settings.append(parse_xml(f'<w:themeFontLang {nsdecls("w")} w:val="en-GB"/>'))
     props = document.core_properties
     props.title = ""
     props.subject = ""
     props.author = "msp-docs"
     props.last_modified_by = "msp-docs"
     props.language = "en-GB"
-    props.comments = "Template for msp-docs. Keep the Jinja tags and the style names."
+    props.comments = comments
     props.created = FIXED_TIME
     props.modified = FIXED_TIME
     props.revision = 1
     buffer = io.BytesIO()
     document.save(buffer)
     return normalise_zip(buffer.getvalue())
+
+
+def build_letter() -> bytes:
+    """letter.docx: letterhead, date, recipient, the letter's text, signature and a reply form."""
+    from docx.enum.style import WD_STYLE_TYPE
+
+    document = docx.Document()
+    prune(document)
+    document.part.numbering_part._element = parse_xml(numbering_xml(False))
+    define_styles(document, False, False)
+    body = document.element.body
+    for p in body.findall(qn("w:p")):
+        body.remove(p)
+    styles = document.styles
+    letterhead = styles.add_style("Letterhead", WD_STYLE_TYPE.PARAGRAPH)
+    letterhead.element.set(qn("w:styleId"), "Letterhead")
+    letterhead.base_style = styles["Normal"]
+    set_font(letterhead, 16, bold=True, color=ACCENT)
+    spacing(letterhead, after=2, line=1.0)
+    details = styles.add_style("Letter Details", WD_STYLE_TYPE.PARAGRAPH)
+    details.element.set(qn("w:styleId"), "LetterDetails")
+    details.base_style = styles["Normal"]
+    set_font(details, 10, color=RGBColor(0x40, 0x40, 0x40))
+    spacing(details, after=0, line=1.0)
+
+    section = document.sections[0]
+    section.page_width, section.page_height = Cm(21.0), Cm(29.7)
+    section.top_margin, section.bottom_margin = Cm(2.0), Cm(2.2)
+    section.left_margin = section.right_margin = Cm(2.4)
+    section.header_distance = section.footer_distance = Cm(1.0)
+    # The first page carries the letterhead in the body; later pages a running header.
+    section.different_first_page_header_footer = True
+    header_p = section.header.paragraphs[0]
+    header_p.text = "{{ organisation.name }} \u2013 adult safeguarding review, {{ letter.date|ukdate }}"
+    header_p.style = styles["Header"]
+    for footer in (section.footer, section.first_page_footer):
+        footer_p = footer.paragraphs[0]
+        footer_p.style = styles["Footer"]
+        footer_p.add_run("Page ")
+        field(footer_p, "PAGE", "1")
+        footer_p.add_run(" of ")
+        field(footer_p, "NUMPAGES", "1")
+
+    def add(text: str, style: str = "Normal", *, before: float | None = None, after: float | None = None, bold: bool = False):
+        paragraph = document.add_paragraph(style=style)
+        run = paragraph.add_run(text)
+        run.bold = bold or None
+        if before is not None:
+            paragraph.paragraph_format.space_before = Pt(before)
+        if after is not None:
+            paragraph.paragraph_format.space_after = Pt(after)
+        return paragraph
+
+    add("{%p if logo %}")
+    add("{{ logo }}")
+    add("{%p endif %}")
+    add("{{ organisation.name }}", "Letterhead")
+    add("{%p if letter.team %}")
+    add("{{ letter.team }}", "Letter Details")
+    add("{%p endif %}")
+    add("{%p for line in letter.sender_lines %}")
+    add("{{ line }}", "Letter Details")
+    add("{%p endfor %}")
+    add("{%p for line in letter.contact_lines %}")
+    add("{{ line }}", "Letter Details")
+    add("{%p endfor %}")
+    add("{{ letter.date|ukdate }}", before=18)
+    add("{%p for line in letter.recipient_lines %}")
+    add("{{ line }}", after=0)
+    add("{%p endfor %}")
+    add("{{ body_anchor }}", "Body Text", before=12)
+    # The signature block stays together on one page.
+    for paragraph in (
+        add("Yours sincerely,", before=12, after=36),
+        add("{{ letter.signatory.name }}", bold=True, after=0),
+        add("{{ letter.signatory.job_title }}", after=0),
+    ):
+        paragraph.paragraph_format.keep_with_next = True
+    add("{{ organisation.name }}")
+    add("{%p if letter.reply_form %}")
+    form = add("Reply form", "Heading 1")
+    form.paragraph_format.page_break_before = True
+    add("{{ annex_anchor }}", "Body Text")
+    add("{%p endif %}")
+
+    return finish(document, "Review letter template for msp-docs. Keep the Jinja tags and the style names.")
 
 
 def normalise_zip(data: bytes) -> bytes:
@@ -428,6 +520,9 @@ def main() -> int:
         path = OUT / f"{kind}.docx"
         path.write_bytes(build(kind, options))
         print(f"wrote {path.relative_to(ROOT)} ({path.stat().st_size:,} bytes)")
+    path = OUT / "letter.docx"
+    path.write_bytes(build_letter())
+    print(f"wrote {path.relative_to(ROOT)} ({path.stat().st_size:,} bytes)")
     return 0
 
 

@@ -11,7 +11,9 @@ Each module holds one concern, and imports only its siblings below it:
 - ``safety``: safe XML parsing, size and ratio limits, bounded streams;
 - ``properties``: custom document properties, the core-properties prefix repair;
 - ``package``: the zip container, opened safely (``WordPackage``) and written deterministically;
-- ``stories``: the paragraphs of a story part, streamed as passages.
+- ``stories``: the paragraphs of a story part, streamed as passages;
+- ``comments``: a comment anchored to a whole paragraph, the body paragraph that stands in for a
+  text box, header or note, and Word's comment styles.
 """
 
 from __future__ import annotations
@@ -25,6 +27,18 @@ from msp_docs._ooxml.bookmarks import (
     max_bookmark_id,
     parse_marker,
     text_fingerprint,
+)
+from msp_docs._ooxml.comments import (
+    anchor_paragraph,
+    ensure_comment_styles,
+    first_paragraph_using,
+    first_text_paragraph,
+    in_text_box,
+    note_id_at,
+    note_reference_paragraph,
+    outside_text_boxes,
+    own_text,
+    set_comment_date,
 )
 from msp_docs._ooxml.content import apply_run_look, iter_text_nodes, paragraph, run, set_page_break_before, table
 from msp_docs._ooxml.namespaces import MC_NS, R_NS, REL_NS, W, W_NS, XML_SPACE, w
@@ -79,24 +93,34 @@ __all__ = [
     "WordPackage",
     "XML_SPACE",
     "abstract_num_of",
+    "anchor_paragraph",
     "apply_run_look",
     "bookmark_end",
     "bookmark_start",
     "deterministic_zip",
+    "ensure_comment_styles",
+    "first_paragraph_using",
+    "first_text_paragraph",
+    "in_text_box",
     "iter_text_nodes",
     "last_paragraph",
     "marker_name",
     "max_bookmark_id",
     "new_list_instance",
+    "note_id_at",
+    "note_reference_paragraph",
     "open_package",
     "outline_level",
     "outline_levels",
+    "outside_text_boxes",
+    "own_text",
     "paragraph",
     "parse_marker",
     "read_custom_properties",
     "restore_core_properties_prefix",
     "run",
     "safe_xml",
+    "set_comment_date",
     "set_custom_properties",
     "set_page_break_before",
     "story_passages",

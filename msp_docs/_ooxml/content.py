@@ -53,11 +53,13 @@ def paragraph(style_id: str | None, runs: Iterable = (), num: tuple[int, int] | 
 
 def table(header_cells: list[list], rows: list[list[list]], *, style_id: str | None, header_style: str | None,
           cell_style: str | None, highlights: set[tuple[int, int]] = frozenset(), caption: str | None = None,
-          widths: list[int] | None = None, highlight_fill: str = "FBE3D6", cell_num: tuple[int, int] | None = None):
+          widths: list[int] | None = None, highlight_fill: str = "FBE3D6", cell_num: tuple[int, int] | None = None,
+          row_height: int | None = None):
     """A w:tbl whose first row is a repeating header row; cells are lists of w:r elements.
 
     ``widths`` are column widths in twentieths of a point; the table spans the text width.
-    ``highlights`` are (row, column) positions in ``rows`` to shade as gaps.
+    ``highlights`` are (row, column) positions in ``rows`` to shade as gaps. ``row_height`` is
+    the least height of a body row (twentieths of a point), for a form with room to write.
     """
     tbl = _el("tbl")
     tblpr = _el("tblPr", tbl)
@@ -78,6 +80,8 @@ def table(header_cells: list[list], rows: list[list[list]], *, style_id: str | N
         tr = _el("tr", tbl)
         trpr = _el("trPr", tr)
         _el("cantSplit", trpr)
+        if row_height and not header:
+            _el("trHeight", trpr, val=row_height, hRule="atLeast")
         if header:
             _el("tblHeader", trpr)
         for col, runs in enumerate(cells):

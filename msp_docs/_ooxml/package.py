@@ -295,11 +295,18 @@ class WordPackage:
 
     def core_title(self) -> str | None:
         """dc:title from the core properties, if set."""
+        return self._core("title")
+
+    def core_creator(self) -> str | None:
+        """dc:creator (the author) from the core properties, if set."""
+        return self._core("creator")
+
+    def _core(self, name: str) -> str | None:
         if "docProps/core.xml" not in self.names:
             return None
         root = self.xml("docProps/core.xml", 5_000_000)
-        title = root.find("{http://purl.org/dc/elements/1.1/}title")
-        return (title.text or "").strip() or None if title is not None else None
+        element = root.find(f"{{http://purl.org/dc/elements/1.1/}}{name}")
+        return (element.text or "").strip() or None if element is not None else None
 
 
 def open_package(path, *, name: str | None = None, whole: bool = True) -> WordPackage:

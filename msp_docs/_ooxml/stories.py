@@ -36,6 +36,7 @@ def story_passages(package, kind: str, part: str, heading_levels: dict[str, int]
     headings: list[tuple[int, str]] = []
     label = "table" if kind == "body" else kind
     first = True
+    paragraphs_seen = 0  # every w:p started so far: the position a later reader finds it at
     try:
         for event, elem in etree.iterparse(stream, events=("start", "end"), resolve_entities=False, no_network=True, load_dtd=False, remove_comments=True):
             tag = elem.tag
@@ -47,7 +48,8 @@ def story_passages(package, kind: str, part: str, heading_levels: dict[str, int]
                     raise UnsafeDocumentError(f"{package.file}: {part} declares a DTD or entities, which Word never writes (an entity-expansion or external-entity attack): {_UNSAFE}")
             if event == "start":
                 if tag == tag_p:
-                    stack.append({"text": [], "style": None, "outline": None, "markers": [], "table": tables > 0, "box": boxes > 0})
+                    stack.append({"text": [], "style": None, "outline": None, "markers": [], "table": tables > 0, "box": boxes > 0, "position": paragraphs_seen})
+                    paragraphs_seen += 1
                 elif tag == tag_tbl:
                     tables += 1
                 elif tag == tag_txbx:
@@ -104,10 +106,10 @@ def story_passages(package, kind: str, part: str, heading_levels: dict[str, int]
                         part_label = "text box" if para["box"] else (label if para["table"] or kind != "body" else "body")
                         if level and in_body:
                             headings = [(lv, h) for lv, h in headings if lv < level]
-                            passage = Passage(text[:MAX_PASSAGE_CHARS], counter[0], tuple(h for _, h in headings), part_label, None, level, marker)
+                            passage = Passage(text[:MAX_PASSAGE_CHARS], counter[0], tuple(h for _, h in headings), part_label, None, level, marker, part, para["position"])
                             headings.append((level, text[:200]))
                         else:
-                            passage = Passage(text[:MAX_PASSAGE_CHARS], counter[0], tuple(h for _, h in headings), part_label, None, None, marker)
+                            passage = Passage(text[:MAX_PASSAGE_CHARS], counter[0], tuple(h for _, h in headings), part_label, None, None, marker, part, para["position"])
                         yield passage
                 elem.clear(keep_tail=False)
             elif tag == tag_tbl:
