@@ -48,7 +48,7 @@ SENTENCES = {
     "training": "All staff receive adult safeguarding training at induction and a refresher every two years.",
 }
 # Split over plain runs, a hyperlink and a tracked insertion, with a tracked deletion inside.
-SPLIT_SENTENCE = ("We talk to the person about what they want to happen ", "from the very start", ", we respect their choices", " and we judge our success by whether the outcomes they wanted have been achieved.")
+SPLIT_SENTENCE = ("When we have a safeguarding concern we talk to the person about what they want to happen ", "from the very start", ", we respect their choices", " and we judge our success by whether the outcomes they wanted have been achieved.")
 
 
 def sha256(path: Path) -> str:
