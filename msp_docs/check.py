@@ -67,6 +67,11 @@ class RequirementResult:
     cited: bool = False
     weak: bool = False
     note: str | None = None
+    #: what the verdict rests on (see confidence.yaml), how often such verdicts agree with careful
+    #: readers, and whether it is worth a human look first
+    basis: str = "marker"
+    confidence: float = 1.0
+    review: bool = False
 
     def to_json(self) -> dict:
         """The JSON shape of the stable report format (plus a few optional fields)."""
@@ -79,6 +84,9 @@ class RequirementResult:
             "evidence": [e.to_json() for e in self.evidence],
             "cited": self.cited,
             "weak": self.weak,
+            "basis": self.basis,
+            "confidence": self.confidence,
+            "review": self.review,
         }
         if self.note:
             out["note"] = self.note
@@ -108,6 +116,9 @@ class CoverageReport:
     clauses: tuple[ClauseState, ...] = ()
     generated_by: str | None = None
     warnings: tuple[str, ...] = field(default=())
+    #: how far the document is about adult safeguarding: ``about``, ``section`` (it is about
+    #: something else and has a safeguarding section), ``passing`` (it mentions it in passing)
+    subject: str = "about"
 
     @property
     def summary(self) -> dict[str, int]:
@@ -145,6 +156,7 @@ class CoverageReport:
             "summary": self.summary,
             "clauses": [{"id": c.id, "status": c.status, "location": c.location} for c in self.clauses],
             "warnings": list(self.warnings),
+            "subject": self.subject,
             "requirements": [r.to_json() for r in self.results],
         }
 
@@ -168,6 +180,8 @@ def check_extracted(document: ExtractedDocument, *, baseline: str = "auto", edit
     hits, citations = layer.hits, layer.citations
 
     results: list[RequirementResult] = []
+    words = sum(len(p.text.split()) for p in document.passages)
+    few = words < FEW_WORDS
     for rid, requirement in catalogue.requirements.items():
         if rid in marker_covers:
             results.append(
@@ -180,6 +194,7 @@ def check_extracted(document: ExtractedDocument, *, baseline: str = "auto", edit
         status = rule.assess(found, cited)
         unit = None
         note = None
+        held_back = status == COVERED  # set back to False once a section is found that covers it
         if status == COVERED:
             unit = layer.covering_unit(rule)
             if unit is None and layer.scope != ABOUT and layer.covering_unit(rule, anywhere=True) is not None:
@@ -191,6 +206,8 @@ def check_extracted(document: ExtractedDocument, *, baseline: str = "auto", edit
             elif layer.scope == PASSING:
                 status = PARTIAL
                 note = "the document deals with adult safeguarding only in passing"
+            else:
+                held_back = False
         usable = {c: [h for h in hits.get(c, ()) if layer.usable(rule, h)] for c in found}
         evidence = _pick_evidence(rule, usable, citations.get(rid, []) if cited else [], unit)
         weak = False
@@ -206,13 +223,16 @@ def check_extracted(document: ExtractedDocument, *, baseline: str = "auto", edit
             sentences = {h.key for c in found for h in hits[c] if h.unit == unit}
             weak = len(sentences) == 1
             if weak:
-                note = "covered by a single sentence; worth a human look"
-        results.append(RequirementResult(rid, requirement.kind, requirement.title, status, rid in required, tuple(evidence), cited, weak, note))
+                note = "covered by a single sentence"
+        basis = _basis(status, rule, usable, unit, cited, held_back=held_back, near=any(c in layer.near for c in rule.concepts))
+        confidence, review = catalogue.confidence(basis, layer.scope, few_words=few)
+        results.append(
+            RequirementResult(rid, requirement.kind, requirement.title, status, rid in required, tuple(evidence), cited, weak, note, basis, confidence, review)
+        )
 
     generated = document.properties.get("msp-docs.version")
     warnings = list(document.warnings)
-    words = sum(len(p.text.split()) for p in document.passages)
-    if words < FEW_WORDS:
+    if few:
         warnings.append(
             f"the document holds only {words} word{'s' if words != 1 else ''} of text, too little to judge its coverage: "
             "a 'missing' here means nothing was found, not that the document was read and found wanting. "
@@ -232,7 +252,23 @@ def check_extracted(document: ExtractedDocument, *, baseline: str = "auto", edit
         clauses=tuple(clause_states),
         generated_by=f"msp-docs {generated}" if generated else None,
         warnings=tuple(warnings),
+        subject=layer.scope,
     )
+
+
+def _basis(status: str, rule, usable: dict, unit: int | None, cited: bool, *, held_back: bool, near: bool) -> str:
+    """What a verdict from the text rests on, in the words of confidence.yaml."""
+    if status == COVERED:
+        sentences = {h.key for hits in usable.values() for h in hits if h.unit == unit}
+        return "covered-several" if len(sentences) > 1 else "covered-single"
+    if status == PARTIAL:
+        if held_back:
+            return "partial-held-back"
+        if not usable and cited:
+            return "partial-cited"
+        substance = [c for c, hits in usable.items() if c not in rule.hints and not c.endswith(NAME_SUFFIX) and any(h.strong for h in hits)]
+        return "partial-some" if substance else "partial-mention"
+    return "missing-near" if near else "missing-none"
 
 
 def _choose_baseline(document: ExtractedDocument, baseline: str) -> tuple[str, str]:
@@ -313,6 +349,8 @@ class _TextLayer:
     #: ``about`` (the document is about adult safeguarding), ``section`` (it is about something
     #: else and has a safeguarding section) or ``passing`` (it mentions safeguarding in passing)
     scope: str
+    #: concepts whose words appear somewhere, whether or not they counted (context, exclusions)
+    near: frozenset[str] = frozenset()
 
     @property
     def relevant(self) -> bool:
@@ -555,7 +593,8 @@ def _text_layer(document: ExtractedDocument, marked: set[int], catalogue, editio
                         hits[concept].append(_Hit(key, sentence, passage, unit, concept in strong, scoped))
             for rid in _citations_in(sentence, passage, number, catalogue, edition, mentions_guidance):
                 citations[rid].append((key, sentence, passage))
-    return _TextLayer(hits, citations, scope)
+    near = frozenset().union(*(cs for *_rest, alone in read for cs in alone)) | frozenset(excluded)
+    return _TextLayer(hits, citations, scope, near)
 
 
 def _citations_in(sentence: str, passage: Passage, sentence_number: int, catalogue, edition: str, mentions_guidance: bool) -> set[str]:

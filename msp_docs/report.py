@@ -69,21 +69,41 @@ def to_text(reports: list[CoverageReport], verbose: bool = False) -> str:
         out.append(f"  baseline: {report.baseline} ({report.baseline_source}); numbering: {report.edition}" + (f"; made by {report.generated_by}" if report.generated_by else ""))
         for warning in report.warnings:
             out.append(f"  note: {warning}")
-        for result in ordered_results(report, required_only=True):
-            if result.status == COVERED and not (verbose or result.weak):
-                continue
-            label = result.id if result.kind == "paragraph" else result.id
-            line = f"  {STATUS_SYMBOL[result.status]} {result.status:8} {label}: {result.title}"
-            if result.note:
-                line += f" ({result.note})"
-            out.append(line)
-            for evidence in result.evidence[: (1 if result.status == COVERED else 2)]:
-                out.append(f"      \u201c{evidence.quote}\u201d ({evidence.location})")
+        ordered = ordered_results(report, required_only=True)
+        queued = review_queue(report)
+        if queued:
+            out.append(f"  worth a human look first ({len(queued)}: the verdicts the checker is least sure of)")
+            for result in queued:
+                out.extend(_text_lines(result, confidence=True))
+            rest = [r for r in ordered if not r.review and (r.status != COVERED or verbose or r.weak)]
+            if rest:
+                out.append("  the rest")
+        else:
+            rest = [r for r in ordered if r.status != COVERED or verbose or r.weak]
+        for result in rest:
+            out.extend(_text_lines(result))
         out.append("")
     if len(reports) > 1:
         total_gaps = sum(len(r.gaps) for r in reports)
         out.append(f"{len(reports)} documents checked; {total_gaps} required requirement(s) not covered in all")
     return "\n".join(out).rstrip() + "\n"
+
+
+def review_queue(report: CoverageReport) -> list:
+    """The required verdicts marked for review, least sure first."""
+    return sorted((r for r in ordered_results(report, required_only=True) if r.review), key=lambda r: r.confidence)
+
+
+def _text_lines(result, confidence: bool = False) -> list[str]:
+    line = f"  {STATUS_SYMBOL[result.status]} {result.status:8} {result.id}: {result.title}"
+    if confidence:
+        line += f" [{round(100 * result.confidence)}% sure]"
+    if result.note:
+        line += f" ({result.note})"
+    lines = [line]
+    for evidence in result.evidence[: (1 if result.status == COVERED else 2)]:
+        lines.append(f"      \u201c{evidence.quote}\u201d ({evidence.location})")
+    return lines
 
 
 # --------------------------------------------------------------------------- Markdown
@@ -173,7 +193,7 @@ small{color:#555}
 
 
 def to_html(reports: list[CoverageReport]) -> str:
-    """A self-contained page: colour-coded matrix, per-theme percentages, and what needs human judgement."""
+    """A self-contained page: colour-coded matrix, per-theme percentages, and the verdicts worth a human look first."""
     esc = html.escape
     out = [
         "<!DOCTYPE html>",
@@ -184,7 +204,7 @@ def to_html(reports: list[CoverageReport]) -> str:
         f"<p>{len(reports)} document(s) checked by msp-docs {esc(__version__)}. Each cell shows whether the document covers the requirement its baseline asks for.</p>",
         '<p class="legend"><span class="covered" style="background:#d7f0dc">✔ covered</span>'
         '<span style="background:#fff1c2">◐ partial</span><span style="background:#f9d3cf">✘ missing</span>'
-        "<span>faded: not required by that document's baseline</span><span>* weak evidence</span></p>",
+        "<span>faded: not required by that document's baseline</span><span>* weak evidence</span><span>? worth a human look</span></p>",
         '<table><caption class="visually-hidden">Requirements by document</caption><thead><tr><th scope="col">Requirement</th>',
     ]
     for report in reports:
@@ -194,7 +214,7 @@ def to_html(reports: list[CoverageReport]) -> str:
         out.append(f'<tr><th scope="row">{esc(rid)}<br><small>{esc(title)}</small></th>')
         for res in results:
             classes = res.status + ("" if res.required else " optional")
-            star = "*" if res.weak else ""
+            star = ("*" if res.weak else "") + (" ?" if res.review else "")
             tip = esc(res.evidence[0].quote) if res.evidence else ""
             out.append(f'<td class="{classes}" title="{tip}">{STATUS_SYMBOL[res.status]} {res.status}{star}</td>')
         out.append(f'<td class="pct">{percent_covered(results)}</td></tr>')
@@ -211,14 +231,17 @@ def to_html(reports: list[CoverageReport]) -> str:
         out.append(f"<tr><th scope=\"row\">{esc(title)}</th><td>{len(need)}</td><td class=\"pct\">{percent_covered(results)}</td></tr>")
     out.append("</tbody></table>")
 
-    out.append("<h2>Needs human judgement</h2>")
-    judgement = [(report, res) for report in reports for res in ordered_results(report, required_only=True) if res.status == PARTIAL or res.weak]
+    out.append("<h2>Worth a human look first</h2>")
+    judgement = [(report, res) for report in reports for res in review_queue(report)]
     if not judgement:
-        out.append("<p>Nothing: every verdict rests on clear evidence.</p>")
+        out.append("<p>Nothing: every verdict rests on evidence the checker reads reliably.</p>")
     else:
-        out.append("<ul>")
-        for report, res in judgement:
-            out.append(f"<li><strong>{esc(_name(report))}</strong>: {esc(res.id)} {esc(res.title)} — {esc(res.status)}" + (f" ({esc(res.note)})" if res.note else ""))
+        out.append("<p>The verdicts the checker is least sure of, least sure first; the percentage is how often such verdicts agreed with careful readers.</p><ul>")
+        for report, res in sorted(judgement, key=lambda item: item[1].confidence):
+            out.append(
+                f"<li><strong>{esc(_name(report))}</strong>: {esc(res.id)} {esc(res.title)} — {esc(res.status)}, {round(100 * res.confidence)}% sure"
+                + (f" ({esc(res.note)})" if res.note else "")
+            )
             for evidence in res.evidence[:2]:
                 out.append(f"<blockquote>{esc(evidence.quote)}<br><small>{esc(evidence.location)}</small></blockquote>")
             out.append("</li>")

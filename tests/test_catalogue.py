@@ -610,3 +610,33 @@ def test_missing_file_and_bad_yaml_are_reported(copy):
 def test_data_files_listed_are_the_files_shipped():
     shipped = {p.name for p in Path(str(resources.files("msp_docs").joinpath("data", "catalogue"))).glob("*.yaml")}
     assert shipped == set(DATA_FILES) | {"schema.yaml"}
+
+
+def test_every_basis_of_a_verdict_has_a_measured_confidence(catalogue):
+    from msp_docs.catalogue.contents import BASES
+
+    for basis in BASES:
+        value, review = catalogue.confidence(basis)
+        assert 0 <= value <= 1
+        assert review == (value < catalogue.confidence_table["review_below"])
+    # A document too short to judge caps every verdict, so all of them are worth a look.
+    assert catalogue.confidence("missing-none", few_words=True) == (0.5, True)
+
+
+def test_a_confidence_file_without_a_basis_is_reported(copy):
+    folder = copy("confidence.yaml", "  missing-none:\n", "  missing-nothing:\n")
+    with pytest.raises(CatalogueError) as err:
+        load_catalogue(folder)
+    message = str(err.value)
+    assert "has no confidence for the basis 'missing-none'" in message
+    assert "'missing-nothing' is not a basis the checker gives" in message
+
+
+def test_a_rule_may_name_concepts_that_are_enough_alone_and_hints_that_are_only_partial(catalogue):
+    protection = catalogue.themes["principle-protection"].evidence
+    assert catalogue.assess("principle-protection", {"greatest-need"}) == COVERED  # enough alone
+    assert catalogue.assess("principle-protection", {"immediate-danger"}) == PARTIAL  # needs a second
+    assert catalogue.assess("principle-protection", {"immediate-danger", "agency-contact"}) == COVERED
+    assert "talk-to-person" in catalogue.themes["principle-empowerment"].evidence.hints
+    assert catalogue.assess("principle-empowerment", {"talk-to-person"}) == PARTIAL
+    assert protection.enough

@@ -67,7 +67,7 @@ def test_html_matrix_is_self_contained_and_colour_coded(reports):
     assert not re.search(r"<(script|link|img|iframe)\b", page), "no external assets or scripts"
     assert not re.search(r"(src|href)=\"https?:", page)
     assert 'class="covered"' in page and 'class="missing' in page
-    assert "Per-theme coverage" in page and "Needs human judgement" in page
+    assert "Per-theme coverage" in page and "Worth a human look first" in page
     for report in reports:
         assert Path(report.path).name in page
 
@@ -105,3 +105,23 @@ def test_cli_writes_reports_to_files(tmp_path):
     assert again.exit_code == 2 and "--force" in again.stderr
     result = runner.invoke(cli, ["check", str(EVAL / "01-harbourside-policy.docx"), "--format", "docx"])
     assert result.exit_code == 2 and "give its name with -o" in result.stderr
+
+
+def test_every_verdict_says_how_sure_it_is_and_the_doubtful_ones_come_first(reports):
+    data = json.loads(render(reports, "json"))
+    for document in data["documents"]:
+        for requirement in document["requirements"]:
+            assert 0 <= requirement["confidence"] <= 1
+            assert isinstance(requirement["review"], bool)
+            assert requirement["basis"]
+    marked = [r for r in data["documents"][0]["requirements"] if r["evidence"] and r["evidence"][0]["source"] == "marker"]
+    assert marked and all(not r["review"] for r in marked)  # an intact msp-docs clause is not in doubt
+    gas = reports[1]
+    queued = [r for r in gas.results if r.required and r.review]
+    assert queued, "a gas specification with one passing sentence has doubtful verdicts"
+    text = render([gas], "text").decode()
+    head = text.index("worth a human look first")
+    assert all(text.index(f" {r.id}: ") > head for r in queued)
+    assert text.index(f" {queued[0].id}: ") < text.index("the rest")
+    page = render([gas], "html").decode()
+    assert "% sure" in page and " ?" in page

@@ -18,6 +18,8 @@ VERIFICATIONS = ("numbered-secondary", "text-corroborated", "seed-quote-only", "
 THEME_VERIFICATION = "editorial"
 
 COVERED, PARTIAL, MISSING = "covered", "partial", "missing"
+#: What a verdict can rest on; confidence.yaml gives each its measured confidence.
+BASES = ("marker", "covered-several", "covered-single", "partial-held-back", "partial-some", "partial-mention", "partial-cited", "missing-near", "missing-none")
 #: A concept whose id ends so only names a subject ("protection", "the MCA"): never enough on its own.
 NAME_SUFFIX = "-named"
 
@@ -157,6 +159,20 @@ class Catalogue:
     numbering: Mapping[str, Any]
     negation_cues: tuple[str, ...]
     negation_regex: re.Pattern = field(repr=False)
+    confidence_table: Mapping[str, Any] = field(default_factory=dict, repr=False)
+
+    def confidence(self, basis: str, subject: str = "about", *, few_words: bool = False) -> tuple[float, bool]:
+        """How often a verdict of this basis agrees with careful readers, and whether it is worth a human look first.
+
+        ``subject`` is how far the document is about adult safeguarding (about, section, passing):
+        some bases are less sure in a document about something else.
+        """
+        table = self.confidence_table
+        entry = table["bases"][basis]
+        value = entry.get("in", {}).get(subject, entry["confidence"])
+        if few_words:
+            value = min(value, table["few_words"])
+        return value, value < table["review_below"]
 
     def baseline(self, kind: str) -> tuple[str, ...]:
         """The requirement ids a document kind must cover; OptionError for an unknown kind."""

@@ -8,7 +8,7 @@ from types import MappingProxyType
 from typing import Any
 
 from msp_docs.catalogue.concepts import Concept, _compiled
-from msp_docs.catalogue.contents import Baseline, Catalogue, EvidenceRule, Requirement
+from msp_docs.catalogue.contents import BASES, Baseline, Catalogue, EvidenceRule, Requirement
 from msp_docs.catalogue.reading import _field, _Files
 from msp_docs.errors import Problem
 
@@ -134,6 +134,13 @@ class _CrossCheck:
         self.unique("themes.yaml", theme_items, "themes")
         theme_ids = [t["id"] for t in theme_items]
         paragraph_ids = [p["id"] for p in paragraph_items]
+        bases = self.data["confidence.yaml"]["bases"]
+        for basis in BASES:
+            if basis not in bases:
+                self.problem("confidence.yaml", ("bases",), f"has no confidence for the basis '{basis}'")
+        for basis in bases:
+            if basis not in BASES:
+                self.problem("confidence.yaml", ("bases", basis), f"'{basis}' is not a basis the checker gives; use one of {', '.join(BASES)}")
 
         # paragraphs: id, number and editions agree; themes exist
         for index, item in enumerate(paragraph_items):
@@ -315,6 +322,7 @@ class _CrossCheck:
             numbering=_freeze(numbering),
             negation_cues=cues,
             negation_regex=negation,
+            confidence_table=_freeze(self.data["confidence.yaml"]),
         )
 
     def _check_law(self, theme_ids: list[str], paragraph_ids: list[str], concepts: Mapping[str, Concept]) -> None:

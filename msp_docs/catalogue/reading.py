@@ -18,6 +18,7 @@ DATA_FILES = (
     "msp-steps.yaml",
     "numbering.yaml",
     "checklist.yaml",
+    "confidence.yaml",
 )
 SCHEMA_FILE = "schema.yaml"
 

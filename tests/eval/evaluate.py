@@ -65,11 +65,13 @@ def check_rows(documents=None) -> list[dict]:
                     "quotes": [r.labels[theme].get("quote") for r in doc.readings],
                     "shared": doc.shared(theme),
                     "got": result.status,
-                    "confidence": getattr(result, "confidence", 1.0),
-                    "review": getattr(result, "review", False),
+                    "confidence": result.confidence,
+                    "review": result.review,
+                    "basis": result.basis,
                     "evidence": [e.quote for e in result.evidence[:2]],
                     "note": result.note,
                     "baseline": report.baseline,
+                    "subject": report.subject,
                 }
             )
     return rows
@@ -134,6 +136,47 @@ def print_table(groups: dict) -> None:
         )
 
 
+def print_bases(rows: list[dict]) -> None:
+    """Per basis of a verdict: how many shared labels, how many agree (the figures behind confidence.yaml)."""
+    by = {}
+    for r in rows:
+        if r["shared"] is not None:
+            by.setdefault(r["basis"], []).append(r["got"] == r["shared"])
+    print(f"\n{'basis':20} {'verdicts':>8} {'agree':>6} {'share right':>11}")
+    for basis, marks in sorted(by.items(), key=lambda item: -len(item[1])):
+        print(f"{basis:20} {len(marks):8} {sum(marks):6} {100 * sum(marks) / len(marks):10.1f}%")
+
+
+CONFIDENCE = HERE.parent.parent / "msp_docs" / "data" / "catalogue" / "confidence.yaml"
+#: A subject's own figure replaces the basis's only when this many verdicts back it.
+SUBJECT_MINIMUM = 20
+
+
+def write_confidence(rows: list[dict]) -> None:
+    """Rewrite the measured figures in confidence.yaml (its comments and 'says' lines are kept)."""
+    import re
+
+    text = CONFIDENCE.read_text(encoding="utf-8")
+    shared = [r for r in rows if r["shared"] is not None]
+    documents = len({(r["set"], r["file"]) for r in shared})
+    for basis in sorted({r["basis"] for r in shared}):
+        marks = [r["got"] == r["shared"] for r in shared if r["basis"] == basis]
+        value = round(sum(marks) / len(marks), 3)
+        subjects = {}
+        for subject in ("about", "section", "passing"):
+            own = [r["got"] == r["shared"] for r in shared if r["basis"] == basis and r["subject"] == subject]
+            if len(own) >= SUBJECT_MINIMUM:
+                subjects[subject] = round(sum(own) / len(own), 3)
+        pattern = re.compile(rf"(  {re.escape(basis)}:\n    confidence: )[0-9.]+\n(    in: \{{[^}}]*\}}\n)?(    says: .*\n)    measured: .*\n")
+        inside = "    in: {" + ", ".join(f"{k}: {v}" for k, v in subjects.items()) + "}\n" if subjects else ""
+        measured = f"    measured: {sum(marks)} of {len(marks)} verdicts agreed, on the labels all readers share in {documents} dev documents\n"
+        text, count = pattern.subn(lambda m: m.group(1) + f"{value}\n" + inside + m.group(3) + measured, text)
+        if count != 1:
+            raise SystemExit(f"confidence.yaml: no entry for the basis '{basis}'")
+    CONFIDENCE.write_text(text, encoding="utf-8")
+    print(f"wrote {CONFIDENCE}")
+
+
 def _log_look(why: str) -> None:
     stamp = datetime.datetime.now().strftime("%Y-%m-%d %H:%M")
     if not LOOKS.exists():
@@ -149,6 +192,8 @@ def main() -> int:
     parser.add_argument("--why", help="with --holdout: why you are looking (written to holdout-looks.md)")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     parser.add_argument("--theme", help="with --details: only this theme")
+    parser.add_argument("--bases", action="store_true", help="how often each basis of a verdict agrees with the shared labels (for confidence.yaml)")
+    parser.add_argument("--write-confidence", action="store_true", help="write the dev figures of --bases into msp_docs/data/catalogue/confidence.yaml")
     args = parser.parse_args()
     if args.holdout:
         if not args.why:
@@ -160,6 +205,10 @@ def main() -> int:
         print(json.dumps(result["groups"], indent=2))
         return 0
     print_table(result["groups"])
+    if args.bases:
+        print_bases(result["rows"])
+    if args.write_confidence:
+        write_confidence([r for r in result["rows"] if r["split"] == "dev"])
     for name, g in result["groups"].items():
         if name.startswith("all/") and g["unrelated_covered"]:
             print(f"covered verdicts on unrelated documents ({name}): " + ", ".join(g["unrelated_covered"]))
