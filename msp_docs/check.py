@@ -238,6 +238,11 @@ def check_extracted(document: ExtractedDocument, *, baseline: str = "auto", edit
             "a 'missing' here means nothing was found, not that the document was read and found wanting. "
             "Check that this is the whole document (a scanned page, a cover sheet or a wrong file gives this)"
         )
+    if layer.scope == PASSING and not marker_covers:
+        warnings.append(
+            f"this document is not about adult safeguarding (it mentions it at most in passing), so it was checked against the {kind} "
+            "baseline only for completeness: its gaps say little. Check that this is the document you meant to check"
+        )
     modified = [c.id for c in clause_states if c.status == "modified"]
     if modified:
         warnings.append(f"{len(modified)} msp-docs clause(s) were edited after generation and were judged on their text: {', '.join(modified)}")
@@ -271,22 +276,40 @@ def _basis(status: str, rule, usable: dict, unit: int | None, cited: bool, *, he
     return "missing-near" if near else "missing-none"
 
 
+# What a title says a document is. A code of conduct for contractors, operatives or suppliers is
+# read as a contract: it is what the contractor undertakes.
+_CONTRACT_TITLE = re.compile(
+    r"\b(specification|contract|schedule|tender|terms and conditions|service level agreement|framework agreement|method statement"
+    r"|code of (conduct|practice) for (contractors|operatives|suppliers|subcontractors|tradespeople)"
+    r"|(supplier|contractor|operative)s?'? code of (conduct|practice))\b"
+)
+_POLICY_TITLE = re.compile(r"\b(policy|statement|commitment|code of (conduct|practice)|strategy|charter)\b")
+_PROCEDURE_TITLE = re.compile(r"\b(procedure|process|flowchart|what to do|how to (respond|report)|responding to|worried about|protocol|practice guidance)\b")
+
+
 def _choose_baseline(document: ExtractedDocument, baseline: str) -> tuple[str, str]:
     if baseline != "auto":
         return baseline, "given"
     recorded = document.properties.get("msp-docs.baseline")
     if recorded in BASELINE_CHOICES:
         return recorded, "document properties (made by msp-docs)"
-    heads = [document.title or ""] + [p.text for p in document.passages[:40] if p.heading_level is not None][:5]
-    text = " ".join(heads).lower()
-    if re.search(r"\b(specification|contract|schedule|tender|terms and conditions|service level agreement)\b", text):
-        return "contract", "guessed from the title (contract or specification)"
-    if re.search(r"\b(procedure|process|flowchart|what to do|how to (respond|report))\b", text):
-        return "procedure", "guessed from the title (procedure)"
-    if re.search(r"\bself[- ]assessment|checklist\b", text):
-        return "self-assessment", "guessed from the title (self-assessment)"
-    if re.search(r"\bleaflet\b", text):
-        return "leaflet", "guessed from the title (leaflet)"
+    title = (document.title or "").lower()
+    heads = [p.text for p in document.passages[:40] if p.heading_level is not None][:5]
+    if not heads:
+        # A PDF or a plain text has no heading styles: its first lines stand in for them.
+        heads = [p.text for p in document.passages[:6] if len(p.text) <= 120]
+    # The title decides when it names a kind; otherwise the opening headings do.
+    for text in (title, " ".join([title] + heads).lower()):
+        if _CONTRACT_TITLE.search(text):
+            return "contract", "guessed from the title (contract, specification or contractors' code)"
+        if _POLICY_TITLE.search(text) and text is title:
+            return "policy", "guessed from the title (policy)"
+        if _PROCEDURE_TITLE.search(text):
+            return "procedure", "guessed from the title (procedure)"
+        if re.search(r"\bself[- ]assessment|checklist\b", text):
+            return "self-assessment", "guessed from the title (self-assessment)"
+        if re.search(r"\bleaflet\b", text):
+            return "leaflet", "guessed from the title (leaflet)"
     return "policy", "default (policy); use --baseline to choose"
 
 

@@ -212,6 +212,10 @@ def _decode(raw: bytes) -> str:
     return raw.decode("cp1252", errors="replace")
 
 
+# The lines a web page copied as text starts with, which are not its title.
+_WEB_FURNITURE = re.compile(r"^(skip to (the )?(main )?content|menu|main menu|search|home|back to top|sign in|log ?in|accessibility|cookies?( settings)?|accept( all)?( cookies)?)$", re.I)
+
+
 def _plain_heading(line: str) -> bool:
     """A short line with no closing punctuation that starts with a capital or a number: a heading."""
     if len(line) > 70 or re.search(r"[.,;:!?]$", line) or line.startswith(("-", "*", "\u2022", "|")):
@@ -252,7 +256,7 @@ def _extract_text(path: Path, kind: str) -> ExtractedDocument:
             level = 1
             headings = [(1, stripped)]
             index += 1
-            title = title or stripped
+            title = title or (None if _WEB_FURNITURE.match(stripped) else stripped)
             passages.append(budget.take(Passage(stripped[:MAX_PASSAGE_CHARS], index, (), heading_level=level)))
             continue
         if heading:
@@ -261,7 +265,7 @@ def _extract_text(path: Path, kind: str) -> ExtractedDocument:
             words = heading.group(2)
             headings = [(lvl, h) for lvl, h in headings if lvl < level] + [(level, words)]
             index += 1
-            title = title or words
+            title = title or (None if _WEB_FURNITURE.match(words) else words)
             passages.append(budget.take(Passage(words[:MAX_PASSAGE_CHARS], index, tuple(h for _, h in headings[:-1]), heading_level=level)))
         elif not stripped or re.match(r"^(?:[-*+\u2022\u25aa\u25e6]|\d+[.)])\s+", stripped) or stripped.startswith("|"):
             flush()

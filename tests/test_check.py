@@ -189,3 +189,28 @@ def test_a_document_with_almost_no_text_says_so(tmp_path):
     longer = tmp_path / "statement.txt"
     longer.write_text("Safeguarding statement\n\n" + "We report every adult safeguarding concern to the council the same day. " * 6, encoding="utf-8")
     assert not any("too little to judge" in w for w in check_document(longer).warnings)
+
+
+@pytest.mark.parametrize(
+    ("title", "kind"),
+    [
+        ("Code of Conduct for Operatives Working in Residents' Homes", "contract"),
+        ("Supplier Code of Conduct", "contract"),
+        ("Method Statement: Working in Occupied Homes", "contract"),
+        ("Domestic Abuse Policy", "policy"),
+        ("Responding to a safeguarding concern", "procedure"),
+    ],
+)
+def test_the_baseline_is_guessed_from_what_the_title_says(tmp_path, title, kind):
+    path = tmp_path / "doc.md"
+    path.write_text(f"# {title}\n\n## What to do\n\nAdult safeguarding concerns go to the Safeguarding Lead the same day.\n", encoding="utf-8")
+    assert check_document(path).baseline == kind
+
+
+def test_a_document_about_something_else_says_so(tmp_path):
+    path = tmp_path / "health-and-safety.md"
+    path.write_text("# Health and Safety Policy\n\n## Fire safety\n\nWe test fire alarms every week and train fire wardens every year.\n" * 3, encoding="utf-8")
+    report = check_document(path)
+    assert report.subject == "passing"
+    assert any("this document is not about adult safeguarding" in w for w in report.warnings)
+    assert not any(r.status == "covered" for r in report.results)
