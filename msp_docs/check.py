@@ -192,10 +192,17 @@ def check_extracted(document: ExtractedDocument, *, baseline: str = "auto", edit
         found = {c for c in rule.concepts if any(layer.usable(rule, h) for h in hits.get(c, ()))}
         cited = requirement.kind == "paragraph" and rid in citations
         status = rule.assess(found, cited)
+        own_unit = layer.unit_with(rule.in_contracts, rule.need) if kind == "contract" and rule.in_contracts and status != COVERED else None
+        if own_unit is not None:
+            # A contractor's own duties, written in its contract or code: the theme is covered there.
+            status = COVERED
+            found = found | {c for c in rule.in_contracts if any(h.unit == own_unit for h in hits.get(c, ()))}
         unit = None
         note = None
         held_back = status == COVERED  # set back to False once a section is found that covers it
-        if status == COVERED:
+        if own_unit is not None:
+            unit, held_back = own_unit, False
+        elif status == COVERED:
             unit = layer.covering_unit(rule)
             if unit is None and layer.scope != ABOUT and layer.covering_unit(rule, anywhere=True) is not None:
                 status = PARTIAL
@@ -385,6 +392,15 @@ class _TextLayer:
         if self.scope == ABOUT or hit.scoped or rule.host == "any":
             return True
         return rule.host == "partial" and self.scope == SECTION
+
+    def unit_with(self, concepts, need: int) -> int | None:
+        """The first safeguarding section in which ``need`` of the concepts show with substance."""
+        units: dict[int, set[str]] = defaultdict(set)
+        for concept in concepts:
+            for hit in self.hits.get(concept, ()):
+                if hit.strong and (self.scope == ABOUT or hit.scoped):
+                    units[hit.unit].add(concept)
+        return next((u for u in sorted(units) if len(units[u]) >= max(need, 1)), None)
 
     def covering_unit(self, rule, anywhere: bool = False) -> int | None:
         """The first section whose own evidence meets the rule, with substance beyond names and headings.
@@ -645,7 +661,7 @@ def _citations_in(sentence: str, passage: Passage, sentence_number: int, catalog
 def _pick_evidence(rule, hits, citation_hits, unit=None) -> list[Evidence]:
     """Up to three quotes: sentences of the covering section first, those showing most of the rule's concepts, then citations."""
     by_sentence: dict[tuple[int, int], tuple[set[str], str, Passage, bool]] = {}
-    for concept in rule.concepts:
+    for concept in dict.fromkeys(rule.concepts + tuple(hits)):
         for hit in hits.get(concept, ()):
             entry = by_sentence.setdefault(hit.key, (set(), hit.sentence, hit.passage, hit.unit == unit))
             entry[0].add(concept)

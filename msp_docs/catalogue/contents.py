@@ -47,6 +47,9 @@ class EvidenceRule:
     hints: tuple[str, ...] = ()
     host: str = "any"
     enough: tuple[str, ...] = ()
+    #: in a contract, a specification or a contractor's code, the document's own duties: ``need``
+    #: of these in one section cover the requirement (what a contractor must do is written there)
+    in_contracts: tuple[str, ...] = ()
 
     @property
     def concepts(self) -> tuple[str, ...]:
@@ -125,6 +128,7 @@ class Requirement:
                 "some": list(self.evidence.some),
                 "need": self.evidence.need,
                 "enough": list(self.evidence.enough),
+                "in_contracts": list(self.evidence.in_contracts),
                 "hints": list(self.evidence.hints),
                 "host": self.evidence.host,
             },

@@ -111,8 +111,9 @@ class _CrossCheck:
             hints=tuple(body.get("hints", [])),
             host=body.get("host", "any"),
             enough=tuple(body.get("enough", [])),
+            in_contracts=tuple(body.get("in_contracts", [])),
         )
-        for part in ("must", "some", "enough", "hints"):
+        for part in ("must", "some", "enough", "hints", "in_contracts"):
             for index, cid in enumerate(getattr(rule, part)):
                 if cid not in concepts:
                     self.problem(filename, path + ("evidence", part, index), f"unknown concept '{cid}'{_hint(cid, concepts)}")
