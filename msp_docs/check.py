@@ -368,6 +368,8 @@ class _Hit:
     strong: bool
     #: the sentence's own section or paragraph is about safeguarding (not only the document's title)
     scoped: bool = True
+    #: the sentence is a generic statement of commitment or belief
+    commitment: bool = False
 
 
 @dataclass
@@ -415,7 +417,8 @@ class _TextLayer:
                 if not anywhere and self.scope != ABOUT and not hit.scoped:
                     continue
                 seen = units[hit.unit]
-                seen[concept] = seen.get(concept, False) or hit.strong or names_count
+                strong = (hit.strong or names_count) and not (hit.commitment and rule.commitments == "partial")
+                seen[concept] = seen.get(concept, False) or strong
         for unit in sorted(units):
             seen = units[unit]
             if any(strong and not concept.endswith(NAME_SUFFIX) for concept, strong in seen.items()) and rule.assess(seen) == COVERED:
@@ -443,6 +446,39 @@ ABOUT_SHARE = 0.15
 # with no sign that it means children (a children's policy uses every safeguarding word).
 ADULT_SENSE = frozenset({RELEVANCE_CONCEPT, "adult-at-risk"})
 SAFEGUARDING_SENSE = frozenset({RELEVANCE_CONCEPT, "abuse-or-neglect", "adult-at-risk", "safeguarding-topic"})
+# What makes a section or a paragraph one about safeguarding, for telling what a document is
+# about: its words, or an instruction about being worried for someone and what to do.
+SCOPE_SENSE = SAFEGUARDING_SENSE | {"raise-concern", "warning-signs", "vigilance"}
+
+# Passages that are no evidence of anything: a table of contents, a revision history, a web
+# site's menu. (A document-control row stays: its "next review" is a passing mention.)
+_CONTENTS_HEADING = re.compile(r"^(table of )?contents$|^contents page$", re.IGNORECASE)
+_CONTENTS_ENTRY = re.compile(r"(\.{4,}|\t|\s{3,})\s*\d{1,3}$")
+_REVISION_HEAD = re.compile(
+    r"^(version( no\.?| number)?|issue|revision|rev\.?|v\.?|date|author|owner|changes?|summary of changes|amendments?|description( of changes?)?|change summary|reason for change|changes made)$",
+    re.IGNORECASE,
+)
+_REVISION_ROW = re.compile(
+    r"^(v(ersion)?\s*)?\d{1,2}\.\d{1,2}\s+(\d{1,2}(st|nd|rd|th)?\s+)?(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{4}\b",
+    re.IGNORECASE,
+)
+
+
+def _is_menu(text: str) -> bool:
+    """A web site's menu or footer copied as text: several short items between bars."""
+    items = [item.strip() for item in text.split("|")]
+    return len(items) >= 4 and all(len(item.split()) <= 4 for item in items)
+
+
+def _revision_tables(passages) -> set[int]:
+    """The Word tables whose header row names a version history (Version | Date | Summary of changes)."""
+    first: dict[int, list[str]] = {}
+    for passage in passages:
+        if passage.table is not None and len(first.setdefault(passage.table, [])) < 2:
+            first[passage.table].append(passage.text.strip())
+    # Its header row names the columns: "Version", "Date" (a two-column document-control table
+    # starts "Version", "2.0").
+    return {table for table, cells in first.items() if len(cells) == 2 and all(_REVISION_HEAD.match(cell) for cell in cells)}
 CHILD_CONCEPT = "child-sense"
 
 _LABEL_WORDS = 6
@@ -547,7 +583,21 @@ def _text_layer(document: ExtractedDocument, marked: set[int], catalogue, editio
     excluded: set[str] = set()  # what the document excludes ("this policy does not apply to contractors")
     unit_heads: dict[int, set[str]] = {0: set()}  # the concepts of each section's headings
     first_headings: list[frozenset[str]] = []
+    revision_tables = _revision_tables(passages)
+    in_contents = False
     for passage in passages:
+        text = passage.text.strip()
+        if _CONTENTS_HEADING.match(text):
+            in_contents = True
+            continue
+        if in_contents:
+            # A contents list runs to the next real heading, or (without heading styles) to the
+            # first line that is not heading-like.
+            in_contents = passage.heading_level is None and (not infer or _is_heading(passage, infer) or bool(_CONTENTS_ENTRY.search(text)))
+            if in_contents:
+                continue
+        if passage.table in revision_tables or _REVISION_ROW.match(text) or _is_menu(text) or _CONTENTS_ENTRY.search(text):
+            continue
         heading = _is_heading(passage, infer)
         if heading:
             unit += 1
@@ -583,10 +633,11 @@ def _text_layer(document: ExtractedDocument, marked: set[int], catalogue, editio
                     excluded.update(catalogue.concepts_alone(sentence, heading=nearest, negation=False))
 
     # What the document is about: its title and opening headings, or most of its sections.
-    def safeguarding_sense(concepts) -> bool:
-        return bool(concepts & ADULT_SENSE) or (bool(concepts & SAFEGUARDING_SENSE) and CHILD_CONCEPT not in concepts | root)
+    def safeguarding_sense(concepts, sense=SAFEGUARDING_SENSE) -> bool:
+        return bool(concepts & ADULT_SENSE) or (bool(concepts & sense) and CHILD_CONCEPT not in concepts | root)
 
-    scoped_units = {u for u, heads in unit_heads.items() if u and safeguarding_sense(heads)}
+    # A section headed "If you are worried about a resident" is a safeguarding section too.
+    scoped_units = {u for u, heads in unit_heads.items() if u and safeguarding_sense(heads, SCOPE_SENSE)}
     paragraphs = [set().union(*alone) for p, _u, heading, _path, _s, alone in read if not heading and p.part not in FURNITURE]
     if safeguarding_sense(root) or any(safeguarding_sense(set(h)) for h in first_headings):
         scope = ABOUT
@@ -621,6 +672,7 @@ def _text_layer(document: ExtractedDocument, marked: set[int], catalogue, editio
         for number, sentence in enumerate(sentences):
             key = (passage.index, number)
             shown = catalogue.with_context(alone[number], around) if counts else frozenset()
+            committing = bool(shown) and catalogue.commitment(sentence)
             if shown:
                 strong = frozenset() if weak_passage else shown
                 if not weak_passage:
@@ -629,7 +681,7 @@ def _text_layer(document: ExtractedDocument, marked: set[int], catalogue, editio
                         strong = catalogue.concepts_in(rest, heading=nearest, context=around) if rest else frozenset()
                 for concept in shown:
                     if concept in strong or concept not in excluded:  # a name is no evidence for what the document excludes
-                        hits[concept].append(_Hit(key, sentence, passage, unit, concept in strong, scoped))
+                        hits[concept].append(_Hit(key, sentence, passage, unit, concept in strong, scoped, committing))
             for rid in _citations_in(sentence, passage, number, catalogue, edition, mentions_guidance):
                 citations[rid].append((key, sentence, passage))
     near = frozenset().union(*(cs for *_rest, alone in read for cs in alone)) | frozenset(excluded)

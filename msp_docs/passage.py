@@ -24,6 +24,8 @@ class Passage:
     #: same paragraph in the XML (``review`` anchors its comments there).
     xml_part: str | None = None
     xml_position: int | None = None
+    #: For a Word passage in a table: which table of its part (the outermost, counted from 1)
+    table: int | None = None
 
     @property
     def location(self) -> str:

@@ -50,6 +50,9 @@ class EvidenceRule:
     #: in a contract, a specification or a contractor's code, the document's own duties: ``need``
     #: of these in one section cover the requirement (what a contractor must do is written there)
     in_contracts: tuple[str, ...] = ()
+    #: ``partial``: a generic commitment ("we are committed to protecting people from abuse")
+    #: is a passing mention of this requirement, however many of its words it has
+    commitments: str = "substance"
 
     @property
     def concepts(self) -> tuple[str, ...]:
@@ -129,6 +132,7 @@ class Requirement:
                 "need": self.evidence.need,
                 "enough": list(self.evidence.enough),
                 "in_contracts": list(self.evidence.in_contracts),
+                "commitments": self.evidence.commitments,
                 "hints": list(self.evidence.hints),
                 "host": self.evidence.host,
             },
@@ -164,6 +168,11 @@ class Catalogue:
     negation_cues: tuple[str, ...]
     negation_regex: re.Pattern = field(repr=False)
     confidence_table: Mapping[str, Any] = field(default_factory=dict, repr=False)
+    commitment_regex: re.Pattern | None = field(default=None, repr=False)
+
+    def commitment(self, sentence: str) -> bool:
+        """True when the sentence is a generic statement of commitment or belief (see concepts.yaml)."""
+        return bool(self.commitment_regex is not None and self.commitment_regex.search(normalise(sentence).lower()))
 
     def confidence(self, basis: str, subject: str = "about", *, few_words: bool = False) -> tuple[float, bool]:
         """How often a verdict of this basis agrees with careful readers, and whether it is worth a human look first.

@@ -112,6 +112,7 @@ class _CrossCheck:
             host=body.get("host", "any"),
             enough=tuple(body.get("enough", [])),
             in_contracts=tuple(body.get("in_contracts", [])),
+            commitments=body.get("commitments", "substance"),
         )
         for part in ("must", "some", "enough", "hints", "in_contracts"):
             for index, cid in enumerate(getattr(rule, part)):
@@ -323,6 +324,7 @@ class _CrossCheck:
             numbering=_freeze(numbering),
             negation_cues=cues,
             negation_regex=negation,
+            commitment_regex=_compiled(self._compile_list("concepts.yaml", ("commitment_cues",), self.data["concepts.yaml"].get("commitment_cues", []))),
             confidence_table=_freeze(self.data["confidence.yaml"]),
         )
 
