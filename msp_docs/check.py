@@ -448,7 +448,7 @@ ADULT_SENSE = frozenset({RELEVANCE_CONCEPT, "adult-at-risk"})
 SAFEGUARDING_SENSE = frozenset({RELEVANCE_CONCEPT, "abuse-or-neglect", "adult-at-risk", "safeguarding-topic"})
 # What makes a section or a paragraph one about safeguarding, for telling what a document is
 # about: its words, or an instruction about being worried for someone and what to do.
-SCOPE_SENSE = SAFEGUARDING_SENSE | {"raise-concern", "warning-signs", "vigilance"}
+SCOPE_SENSE = SAFEGUARDING_SENSE | {"worried-about-someone", "warning-signs"}
 
 # Passages that are no evidence of anything: a table of contents, a revision history, a web
 # site's menu. (A document-control row stays: its "next review" is a passing mention.)
@@ -661,7 +661,7 @@ def _text_layer(document: ExtractedDocument, marked: set[int], catalogue, editio
         if heading:
             around |= in_section[unit]
         # In a document about something else, only a passage about adult safeguarding counts.
-        counts = relevant or bool(around & ADULT_SENSE) or (bool(around & SAFEGUARDING_SENSE) and CHILD_CONCEPT not in around)
+        counts = relevant or unit in scoped_units or bool(around & ADULT_SENSE) or (bool(around & SAFEGUARDING_SENSE) and CHILD_CONCEPT not in around)
         # Evidence in a section headed as safeguarding, or a paragraph that is itself about it.
         # (A list of document titles that names the safeguarding policy is not about safeguarding.)
         scoped = relevant or unit in scoped_units or safeguarding_sense(

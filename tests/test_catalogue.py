@@ -194,19 +194,19 @@ def test_every_theme_relates_to_at_least_one_paragraph(catalogue):
 
 
 def test_every_concept_is_used_by_a_rule_a_context_the_law_or_the_checker(catalogue):
-    from msp_docs.check import ADULT_SENSE, CHILD_CONCEPT, RELEVANCE_CONCEPT, SAFEGUARDING_SENSE
+    from msp_docs.check import ADULT_SENSE, CHILD_CONCEPT, RELEVANCE_CONCEPT, SAFEGUARDING_SENSE, SCOPE_SENSE
 
-    used = {c for r in catalogue.requirements.values() for c in r.evidence.concepts}
+    used = {c for r in catalogue.requirements.values() for c in r.evidence.concepts + r.evidence.in_contracts}
     used |= {c for concept in catalogue.concepts.values() for c in concept.context}
     used |= {c for kind in catalogue.law["abuse_types"] for c in kind["concepts"]}
-    used |= {RELEVANCE_CONCEPT, CHILD_CONCEPT} | SAFEGUARDING_SENSE | ADULT_SENSE
+    used |= {RELEVANCE_CONCEPT, CHILD_CONCEPT} | SAFEGUARDING_SENSE | ADULT_SENSE | SCOPE_SENSE
     assert sorted(set(catalogue.concepts) - used) == []
 
 
 def test_the_concepts_the_checker_names_exist(catalogue):
-    from msp_docs.check import ADULT_SENSE, CHILD_CONCEPT, RELEVANCE_CONCEPT, SAFEGUARDING_SENSE
+    from msp_docs.check import ADULT_SENSE, CHILD_CONCEPT, RELEVANCE_CONCEPT, SAFEGUARDING_SENSE, SCOPE_SENSE
 
-    assert {RELEVANCE_CONCEPT, CHILD_CONCEPT} | SAFEGUARDING_SENSE | ADULT_SENSE <= set(catalogue.concepts)
+    assert {RELEVANCE_CONCEPT, CHILD_CONCEPT} | SAFEGUARDING_SENSE | ADULT_SENSE | SCOPE_SENSE <= set(catalogue.concepts)
 
 
 # --------------------------------------------------------------------------- baselines
