@@ -429,8 +429,8 @@ class _TextLayer:
 # A requirement that asks for this many of its concepts is a list (the types of abuse, the six
 # principles): there, naming the items is the substance, so names in a table or list count.
 LIST_RULE_NEED = 5
-# A document that names adult safeguarding in fewer sentences than this is not about it: a privacy
-# notice's "(safeguarding)" or a children's policy's one line on adults is a passing mention.
+# A document with fewer paragraphs about safeguarding than this is not about it, whatever their
+# share: a privacy notice's one line "(safeguarding)" is a passing mention.
 RELEVANT_SENTENCES = 2
 RELEVANCE_CONCEPT = "adult-safeguarding-named"
 ABOUT, SECTION, PASSING = "about", "section", "passing"
@@ -641,7 +641,7 @@ def _text_layer(document: ExtractedDocument, marked: set[int], catalogue, editio
     paragraphs = [set().union(*alone) for p, _u, heading, _path, _s, alone in read if not heading and p.part not in FURNITURE]
     if safeguarding_sense(root) or any(safeguarding_sense(set(h)) for h in first_headings):
         scope = ABOUT
-    elif paragraphs and sum(safeguarding_sense(cs) for cs in paragraphs) >= ABOUT_SHARE * len(paragraphs):
+    elif paragraphs and sum(safeguarding_sense(cs) for cs in paragraphs) >= max(RELEVANT_SENTENCES, ABOUT_SHARE * len(paragraphs)):
         scope = ABOUT
     else:
         scope = SECTION if scoped_units else PASSING
