@@ -584,6 +584,7 @@ def _text_layer(document: ExtractedDocument, marked: set[int], catalogue, editio
     unit_heads: dict[int, set[str]] = {0: set()}  # the concepts of each section's headings
     first_headings: list[frozenset[str]] = []
     revision_tables = _revision_tables(passages)
+    row_concepts: dict[int, set[str]] = defaultdict(set)  # a table row is one line of thought: "Safeguarding Lead | Jo Bloggs, 01632 960 000"
     in_contents = False
     for passage in passages:
         text = passage.text.strip()
@@ -625,6 +626,8 @@ def _text_layer(document: ExtractedDocument, marked: set[int], catalogue, editio
         sentences = _sentences(passage.text)
         alone = [catalogue.concepts_alone(sentence, heading=nearest) for sentence in sentences]
         read.append((passage, unit, heading, path, sentences, alone))
+        if passage.row is not None:
+            row_concepts[passage.row].update(*alone)
         if not heading:
             in_section[unit].update(*alone)
             for sentence in sentences:
@@ -658,6 +661,8 @@ def _text_layer(document: ExtractedDocument, marked: set[int], catalogue, editio
         # A paragraph (list item, table cell) is one thought: any of its sentences gives context to
         # the others. A heading's words take their sense from the section it heads.
         around = context.union(*alone)
+        if passage.row is not None:
+            around |= row_concepts[passage.row]
         if heading:
             around |= in_section[unit]
         # In a document about something else, only a passage about adult safeguarding counts.

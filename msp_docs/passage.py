@@ -24,8 +24,10 @@ class Passage:
     #: same paragraph in the XML (``review`` anchors its comments there).
     xml_part: str | None = None
     xml_position: int | None = None
-    #: For a Word passage in a table: which table of its part (the outermost, counted from 1)
+    #: For a Word passage in a table: which table of its part (the outermost, counted from 1),
+    #: and which row of the part's outermost tables (counted from 1 across them)
     table: int | None = None
+    row: int | None = None
 
     @property
     def location(self) -> str:

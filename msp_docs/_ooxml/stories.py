@@ -24,13 +24,14 @@ def story_passages(package, kind: str, part: str, heading_levels: dict[str, int]
         raise UnsafeDocumentError(f"{package.file}: {part} declares a DTD or entities, which Word never writes (an entity-expansion or external-entity attack): {_UNSAFE}")
     tags_t, tags_tab, tags_br = w("t"), w("tab"), w("br")
     tag_p, tag_tbl, tag_txbx = w("p"), w("tbl"), w("txbxContent")
+    tag_tr = w("tr")
     tag_del, tag_move_from = w("del"), w("moveFrom")
     tag_style, tag_outline = w("pStyle"), w("outlineLvl")
     tag_bm_start, tag_bm_end = w("bookmarkStart"), w("bookmarkEnd")
     tag_fallback = f"{{{MC_NS}}}Fallback"
     tag_body = w("body")
     stack: list[dict] = []
-    deleted = fallback = tables = boxes = table_seq = 0
+    deleted = fallback = tables = boxes = table_seq = row_seq = 0
     open_markers: dict[str, str] = {}  # bookmark id -> name, for msp markers open now
     opened: dict[str, int] = {}  # marker name -> sequence number of its first start
     headings: list[tuple[int, str]] = []
@@ -48,12 +49,14 @@ def story_passages(package, kind: str, part: str, heading_levels: dict[str, int]
                     raise UnsafeDocumentError(f"{package.file}: {part} declares a DTD or entities, which Word never writes (an entity-expansion or external-entity attack): {_UNSAFE}")
             if event == "start":
                 if tag == tag_p:
-                    stack.append({"text": [], "style": None, "outline": None, "markers": [], "table": tables > 0, "box": boxes > 0, "position": paragraphs_seen, "table_id": table_seq if tables else None})
+                    stack.append({"text": [], "style": None, "outline": None, "markers": [], "table": tables > 0, "box": boxes > 0, "position": paragraphs_seen, "table_id": table_seq if tables else None, "row_id": row_seq if tables else None})
                     paragraphs_seen += 1
                 elif tag == tag_tbl:
                     if not tables:
                         table_seq += 1
                     tables += 1
+                elif tag == tag_tr and tables == 1:
+                    row_seq += 1
                 elif tag == tag_txbx:
                     boxes += 1
                 elif tag == tag_del or tag == tag_move_from:
@@ -108,10 +111,10 @@ def story_passages(package, kind: str, part: str, heading_levels: dict[str, int]
                         part_label = "text box" if para["box"] else (label if para["table"] or kind != "body" else "body")
                         if level and in_body:
                             headings = [(lv, h) for lv, h in headings if lv < level]
-                            passage = Passage(text[:MAX_PASSAGE_CHARS], counter[0], tuple(h for _, h in headings), part_label, None, level, marker, part, para["position"], para["table_id"])
+                            passage = Passage(text[:MAX_PASSAGE_CHARS], counter[0], tuple(h for _, h in headings), part_label, None, level, marker, part, para["position"], para["table_id"], para["row_id"])
                             headings.append((level, text[:200]))
                         else:
-                            passage = Passage(text[:MAX_PASSAGE_CHARS], counter[0], tuple(h for _, h in headings), part_label, None, None, marker, part, para["position"], para["table_id"])
+                            passage = Passage(text[:MAX_PASSAGE_CHARS], counter[0], tuple(h for _, h in headings), part_label, None, None, marker, part, para["position"], para["table_id"], para["row_id"])
                         yield passage
                 elem.clear(keep_tail=False)
             elif tag == tag_tbl:
