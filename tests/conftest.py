@@ -98,3 +98,27 @@ def _python_docx_core_properties_prefix():
         restore_core_properties_prefix()
     except ImportError:  # pragma: no cover
         pass
+
+
+@pytest.fixture
+def cli_signals(monkeypatch):
+    """msp-docs's own handling of Ctrl+C and SIGTERM (as the command installs it), for one test.
+
+    Yields the list of "Exception ignored" reports that reached the hook beneath msp-docs's, which
+    should stay empty. The previous handlers and hook are put back afterwards.
+    """
+    import signal
+    import sys
+
+    from msp_docs import interrupt
+
+    saved = {signum: signal.getsignal(signum) for signum in interrupt.SIGNALS}
+    dropped: list = []
+    monkeypatch.setattr(sys, "unraisablehook", dropped.append)
+    interrupt.install()
+    try:
+        yield dropped
+    finally:
+        for signum, handler in saved.items():
+            signal.signal(signum, handler)
+
