@@ -122,3 +122,25 @@ def cli_signals(monkeypatch):
         for signum, handler in saved.items():
             signal.signal(signum, handler)
 
+
+@pytest.fixture
+def after_temporary_file_created(monkeypatch):
+    """Make os.open call ``action(fd)`` right after it has created a ``.tmp`` file, before returning.
+
+    That is the moment a signal used to strand write_atomic's temporary file: the file exists but
+    the code that removes it does not yet know its name.
+    """
+    def arm(action, *, times: int = 1):
+        real_open = os.open
+        remaining = [times]
+
+        def open_then_act(path, flags, *args, **kwargs):
+            fd = real_open(path, flags, *args, **kwargs)
+            if str(path).endswith(".tmp") and remaining[0] > 0:
+                remaining[0] -= 1
+                action(fd)
+            return fd
+
+        monkeypatch.setattr(os, "open", open_then_act)
+
+    return arm
