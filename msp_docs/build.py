@@ -111,13 +111,52 @@ def build_profile(
     return BuildResult(profile=str(profile_path), organisation=profile.name, folder=str(folder), documents=tuple(built), warnings=tuple(warnings))
 
 
+_stop = None  # in a worker process: the parent's event asking every worker to stop
+
+
+def _start_worker(stop) -> None:
+    """Worker initializer: Ctrl+C and SIGTERM are only noted; the worker stops between documents.
+
+    Raised in the middle of python-docx or zipfile, KeyboardInterrupt can be dropped by a
+    finaliser (and printed), or hit a worker waiting for work (and print a traceback); stopping
+    at a safe point has neither problem. The parent asks through ``stop`` when it is interrupted.
+    """
+    global _stop
+    from msp_docs import interrupt
+
+    interrupt.note_only()
+    _stop = stop
+
+
+def _stop_if_asked(*_document) -> None:
+    from msp_docs import interrupt
+
+    if _stop is not None and (interrupt.requested() or _stop.is_set()):
+        raise KeyboardInterrupt
+
+
 def _build_one(args: tuple) -> BuildResult:
     """Worker entry point: build one profile and turn msp-docs errors into a result."""
     path, kwargs = args
+    if _stop is not None:
+        # In a worker: stop before starting, and after each document, once asked to.
+        _stop_if_asked()
+        kwargs = {**kwargs, "on_document": _chain(kwargs.get("on_document"), _stop_if_asked)}
     try:
         return build_profile(path, **kwargs)
     except MspDocsError as err:
         return BuildResult(profile=str(path), error=err)
+
+
+def _chain(first, then):
+    if first is None:
+        return then
+
+    def both(document, total):
+        first(document, total)
+        then(document, total)
+
+    return both
 
 
 def build_many(
@@ -130,6 +169,8 @@ def build_many(
     """Build many profiles, in ``jobs`` worker processes; one bad profile does not stop the others.
 
     Results come back in the order of ``paths``; ``on_result`` is called as each one finishes.
+    Interrupted (KeyboardInterrupt, or a worker sent Ctrl+C or SIGTERM), it stops every worker
+    after the document it is writing, waits for them, and raises KeyboardInterrupt.
     """
     results: dict[int, BuildResult] = {}
     if jobs <= 1 or len(paths) <= 1:
@@ -141,22 +182,33 @@ def build_many(
     else:
         import multiprocessing
 
+        from msp_docs.interrupt import deferred
+
         _warm_caches(kwargs.get("templates_dir"))
         context = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
-        pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context)
+        stop = context.Event()
+        pool = None
         try:
-            futures = {pool.submit(_build_one, (path, kwargs)): index for index, path in enumerate(paths)}
+            # The workers are forked by the first submit; holding signals until they are running
+            # means none inherits a handler that raises before _start_worker has replaced it.
+            with deferred():
+                pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_start_worker, initargs=(stop,))
+                futures = {pool.submit(_build_one, (path, kwargs)): index for index, path in enumerate(paths)}
             for future in as_completed(futures):
                 result = future.result()
                 results[futures[future]] = result
                 if on_result:
                     on_result(result)
+            pool.shutdown(wait=True)
         except BaseException:
-            # Interrupted (Ctrl+C, SIGTERM): profiles not yet started are dropped; the workers
-            # finish the document they are writing, which is written atomically, and stop.
-            pool.shutdown(wait=True, cancel_futures=True)
+            # Interrupted (Ctrl+C, SIGTERM) or failed: profiles not yet started are dropped, and each
+            # worker finishes the document it is writing (written atomically) and stops. Another
+            # Ctrl+C meanwhile waits too, so no worker is abandoned half-way.
+            if pool is not None:
+                with deferred():
+                    stop.set()
+                    pool.shutdown(wait=True, cancel_futures=True)
             raise
-        pool.shutdown(wait=True)
     return [results[i] for i in range(len(paths))]
 
 

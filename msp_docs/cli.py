@@ -7,12 +7,11 @@ each command imports what it needs. Exit codes are mapped in one place, MspDocsG
 from __future__ import annotations
 
 import os
-import signal
 import sys
 
 import click
 
-from msp_docs import __version__
+from msp_docs import __version__, interrupt
 from msp_docs.errors import InvalidInputError, MspDocsError
 
 EXIT_OK = 0
@@ -43,6 +42,7 @@ class MspDocsGroup(click.Group):
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
         except KeyboardInterrupt:
+            interrupt.ignore_further()  # a second Ctrl+C must not cut this message or the exit short
             click.echo("msp-docs: interrupted; nothing partial was left behind", err=True)
             ctx.exit(130)
         except MspDocsError as err:
@@ -64,10 +64,6 @@ class MspDocsGroup(click.Group):
 def _debug(ctx: click.Context) -> bool:
     root = ctx.find_root()
     return bool((root.obj or {}).get("debug")) or os.environ.get("MSP_DOCS_DEBUG") == "1"
-
-
-def _terminate(signum, frame):  # pragma: no cover - exercised by the interruption tests
-    raise KeyboardInterrupt
 
 
 @click.group(cls=MspDocsGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -521,7 +517,7 @@ def _expand(paths, suffixes: tuple[str, ...], empty: str) -> list[str]:
 
 def main() -> None:
     """Console-script entry point."""
-    signal.signal(signal.SIGTERM, _terminate)
+    interrupt.install()  # Ctrl+C and SIGTERM become KeyboardInterrupt, reported by MspDocsGroup
     cli(prog_name="msp-docs")
 
 

@@ -9,6 +9,7 @@ import tempfile
 from pathlib import Path
 
 from msp_docs.errors import ConversionError
+from msp_docs.interrupt import deferred
 
 TIMEOUT_SECONDS = 180
 
@@ -30,7 +31,12 @@ def convert(path: str | os.PathLike, target_format: str, *, soffice: str | None 
     if soffice is None:
         raise ConversionError("LibreOffice (soffice) is not installed; install it to convert documents")
     source = Path(path)
-    with tempfile.TemporaryDirectory(prefix="msp-docs-lo-") as work:
+    work = None
+    try:
+        # The scratch folder is made and removed with Ctrl+C and SIGTERM held (an interruption
+        # in either would leave it behind); LibreOffice itself runs interruptible.
+        with deferred():
+            work = tempfile.mkdtemp(prefix="msp-docs-lo-")
         work_path = Path(work)
         # Copy the input so LibreOffice's lock files never appear beside the user's document.
         staged = work_path / ("input" + source.suffix)
@@ -60,6 +66,10 @@ def convert(path: str | os.PathLike, target_format: str, *, soffice: str | None 
             detail = (completed.stderr or completed.stdout or "").strip().splitlines()[-1:] or ["no output"]
             raise ConversionError(f"LibreOffice could not convert {source.name} to {target_format}: {detail[0]}")
         return produced[0].read_bytes()
+    finally:
+        if work is not None:
+            with deferred():
+                shutil.rmtree(work, ignore_errors=True)
 
 
 def docx_to_pdf(path: str | os.PathLike, *, soffice: str | None = None) -> bytes:

@@ -1,17 +1,23 @@
 """Write output files atomically: a temporary file in the same folder, then a rename.
 
 An existing file is never replaced unless ``force`` is given, and an interruption (an exception,
-Ctrl+C, SIGTERM turned into SystemExit by the CLI) leaves neither a partial file nor a
-temporary file behind.
+Ctrl+C, SIGTERM) leaves neither a partial file nor a temporary file behind: Ctrl+C and SIGTERM
+are held while the temporary file exists (see ``msp_docs.interrupt``) and delivered once it has
+its final name or is gone.
 """
 
 from __future__ import annotations
 
+import errno
 import os
-import tempfile
+import secrets
 from pathlib import Path
 
 from msp_docs.errors import InvalidInputError, OutputExistsError
+from msp_docs.interrupt import deferred
+
+_CREATE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
+_NAME_ATTEMPTS = 100
 
 _UMASK: int | None = None
 
@@ -36,6 +42,53 @@ def refuse_existing(paths, force: bool) -> None:
         raise OutputExistsError(f"{what} already exist{'s' if len(existing) == 1 else ''}; nothing was written. Use --force to replace:\n{listing}")
 
 
+def _write_then_name(target: Path, data: bytes, force: bool) -> None:
+    """Write ``data`` under a temporary name beside ``target``, then give it the target's name."""
+    temporary: Path | None = None
+    try:
+        for _attempt in range(_NAME_ATTEMPTS):
+            # Named before it exists, so the finally below removes it whenever an exception comes
+            # after the file is created, even before os.open has returned.
+            temporary = target.with_name(f".{target.name}.{secrets.token_hex(6)}.tmp")
+            try:
+                fd = os.open(temporary, _CREATE_FLAGS, 0o600)
+            except FileExistsError:
+                temporary = None  # another writer's file: never ours to remove
+                continue
+            break
+        else:
+            raise FileExistsError(errno.EEXIST, "no free name for a temporary file")
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(temporary, _file_mode())
+        if force:
+            os.replace(temporary, target)
+            temporary = None
+        else:
+            # link() fails if the target appeared meanwhile (another process), so nothing is
+            # clobbered. Linked or refused, the temporary name is removed by the finally.
+            try:
+                os.link(temporary, target)
+            except FileExistsError:
+                refuse_existing([target], False)
+            except OSError:
+                # File systems without hard links: fall back to an exclusive check then rename.
+                if target.exists():
+                    refuse_existing([target], False)
+                os.replace(temporary, target)
+                temporary = None
+    except OSError as err:
+        raise InvalidInputError(f"cannot write {target}: {err.strerror}") from None
+    finally:
+        if temporary is not None:
+            try:
+                os.unlink(temporary)
+            except OSError:
+                pass
+
+
 def write_atomic(path: str | os.PathLike, data: bytes, *, force: bool = False) -> Path:
     """Write ``data`` to ``path`` atomically; refuse to replace an existing file unless ``force``."""
     target = Path(path)
@@ -56,38 +109,6 @@ def write_atomic(path: str | os.PathLike, data: bytes, *, force: bool = False) -
         raise InvalidInputError(f"cannot create the folder {target.parent}: {err.strerror}") from None
     if not force and target.exists():
         refuse_existing([target], force)
-    tmp_name = None
-    try:
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp_name, _file_mode())
-        if force:
-            os.replace(tmp_name, target)
-        else:
-            # link() fails if the target appeared meanwhile (another process), so nothing is clobbered.
-            try:
-                os.link(tmp_name, target)
-            except FileExistsError:
-                refuse_existing([target], False)
-            except OSError:
-                # File systems without hard links: fall back to an exclusive check then rename.
-                if target.exists():
-                    refuse_existing([target], False)
-                os.replace(tmp_name, target)
-                tmp_name = None
-            else:
-                os.unlink(tmp_name)
-                tmp_name = None
-        tmp_name = None
-    except OSError as err:
-        raise InvalidInputError(f"cannot write {target}: {err.strerror}") from None
-    finally:
-        if tmp_name is not None:
-            try:
-                os.unlink(tmp_name)
-            except OSError:
-                pass
+    with deferred():
+        _write_then_name(target, data, force)
     return target

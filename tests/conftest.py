@@ -98,3 +98,49 @@ def _python_docx_core_properties_prefix():
         restore_core_properties_prefix()
     except ImportError:  # pragma: no cover
         pass
+
+
+@pytest.fixture
+def cli_signals(monkeypatch):
+    """msp-docs's own handling of Ctrl+C and SIGTERM (as the command installs it), for one test.
+
+    Yields the list of "Exception ignored" reports that reached the hook beneath msp-docs's, which
+    should stay empty. The previous handlers and hook are put back afterwards.
+    """
+    import signal
+    import sys
+
+    from msp_docs import interrupt
+
+    saved = {signum: signal.getsignal(signum) for signum in interrupt.SIGNALS}
+    dropped: list = []
+    monkeypatch.setattr(sys, "unraisablehook", dropped.append)
+    interrupt.install()
+    try:
+        yield dropped
+    finally:
+        for signum, handler in saved.items():
+            signal.signal(signum, handler)
+
+
+@pytest.fixture
+def after_temporary_file_created(monkeypatch):
+    """Make os.open call ``action(fd)`` right after it has created a ``.tmp`` file, before returning.
+
+    That is the moment a signal used to strand write_atomic's temporary file: the file exists but
+    the code that removes it does not yet know its name.
+    """
+    def arm(action, *, times: int = 1):
+        real_open = os.open
+        remaining = [times]
+
+        def open_then_act(path, flags, *args, **kwargs):
+            fd = real_open(path, flags, *args, **kwargs)
+            if str(path).endswith(".tmp") and remaining[0] > 0:
+                remaining[0] -= 1
+                action(fd)
+            return fd
+
+        monkeypatch.setattr(os, "open", open_then_act)
+
+    return arm

@@ -118,3 +118,69 @@ def test_build_profile_reports_each_document_as_it_is_written(tmp_path):
     result = build_profile(ROOT / "profiles" / "eastmoor-district-council.yaml", tmp_path, only=["policy", "leaflet"], date=dt.date(2026, 4, 1), on_document=lambda doc, total: seen.append((doc.name, total, Path(doc.path).exists())))
     assert seen == [("policy", 2, True), ("leaflet", 2, True)]
     assert [d.name for d in result.documents] == ["policy", "leaflet"]
+
+
+# ---------------------------------------------------------------- interrupted builds, deterministically
+# tests/test_hardening.py interrupts real builds at whatever moment the signal lands; these put the
+# signal at the dangerous moment every time: right after a temporary file has been created.
+
+EXAMPLES = sorted((ROOT / "profiles").glob("*.yaml"))
+
+
+def _written(folder: Path) -> list[Path]:
+    return sorted(folder.rglob("*.docx"))
+
+
+def _assert_whole_and_nothing_left(folder: Path) -> None:
+    for path in _written(folder):
+        assert docx.Document(str(path)).core_properties.title, path
+    stray = [p for p in folder.rglob("*") if p.is_file() and (p.name.startswith(".") or p.suffix == ".tmp")]
+    assert stray == []
+
+
+def test_sigterm_right_after_a_temporary_file_is_created_exits_130_leaving_whole_documents(tmp_path, cli_signals, after_temporary_file_created):
+    import signal
+
+    after_temporary_file_created(lambda _fd: signal.raise_signal(signal.SIGTERM))
+    result = run("build", str(EXAMPLES[0]), "-o", str(tmp_path), "-j", "1", "--date", "2026-04-01")
+    assert result.exit_code == 130, result.output + result.stderr
+    assert "interrupted" in result.stderr and "Traceback" not in result.output + result.stderr
+    # The document being written when the signal came was finished, and nothing after it begun.
+    assert len(_written(tmp_path)) == 1
+    _assert_whole_and_nothing_left(tmp_path)
+    assert cli_signals == []
+
+
+def test_a_worker_sent_sigterm_while_writing_finishes_the_document_then_the_build_stops(tmp_path, after_temporary_file_created, capfd):
+    import signal
+
+    from msp_docs.build import build_many
+
+    parent = os.getpid()
+
+    def signal_this_worker(_fd):
+        if os.getpid() != parent:  # the workers are forked with this patch in place
+            os.kill(os.getpid(), signal.SIGTERM)
+
+    after_temporary_file_created(signal_this_worker)
+    with pytest.raises(KeyboardInterrupt):
+        build_many([str(p) for p in EXAMPLES], jobs=2, out_dir=tmp_path)
+    # Each worker finished the document it was writing, then stopped.
+    assert 1 <= len(_written(tmp_path)) <= 2
+    _assert_whole_and_nothing_left(tmp_path)
+    assert "Traceback" not in capfd.readouterr().err
+
+
+def test_interrupting_a_parallel_build_stops_each_worker_after_one_document(tmp_path, monkeypatch, capfd):
+    import msp_docs.build
+    from msp_docs.build import build_many
+
+    def interrupted_while_waiting(futures):
+        raise KeyboardInterrupt  # Ctrl+C, as the parent waits for its first result
+
+    monkeypatch.setattr(msp_docs.build, "as_completed", interrupted_while_waiting)
+    with pytest.raises(KeyboardInterrupt):
+        build_many([str(p) for p in EXAMPLES], jobs=2, out_dir=tmp_path)
+    assert len(_written(tmp_path)) <= 2, "a worker went on to another document, or another profile"
+    _assert_whole_and_nothing_left(tmp_path)
+    assert "Traceback" not in capfd.readouterr().err

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import os
+import signal
 
 import pytest
 
@@ -34,16 +36,70 @@ def test_force_replaces(tmp_path):
     assert target.read_bytes() == b"new"
 
 
-def test_failure_leaves_no_temporary_file(tmp_path, monkeypatch):
-    target = tmp_path / "out.docx"
-
+def _assert_failing_write_leaves_nothing(folder, monkeypatch, fsync_error, raised) -> None:
     def broken_fsync(fd):
-        raise KeyboardInterrupt
+        raise fsync_error
 
     monkeypatch.setattr(os, "fsync", broken_fsync)
+    with pytest.raises(raised):
+        write_atomic(folder / "out.docx", b"data")
+    assert list(folder.iterdir()) == []
+
+
+def test_failure_leaves_no_temporary_file(tmp_path, monkeypatch):
+    _assert_failing_write_leaves_nothing(tmp_path, monkeypatch, KeyboardInterrupt, KeyboardInterrupt)
+
+
+def test_interrupt_right_after_the_temporary_file_is_created_leaves_nothing(tmp_path, after_temporary_file_created):
+    # The exception comes before os.open has even returned the new file's descriptor.
+    target = tmp_path / "out.docx"
+    seen = []
+
+    def interrupt(fd):
+        seen.append(sorted(p.name for p in tmp_path.iterdir()))
+        os.close(fd)
+        raise KeyboardInterrupt
+
+    after_temporary_file_created(interrupt)
     with pytest.raises(KeyboardInterrupt):
         write_atomic(target, b"data")
+    assert len(seen) == 1 and seen[0][0].startswith(".out.docx.") and seen[0][0].endswith(".tmp")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_sigterm_right_after_the_temporary_file_is_created_waits_for_the_file(tmp_path, cli_signals, after_temporary_file_created):
+    # A real signal, handled as the command line handles it: held until the file is whole and
+    # named, then raised.
+    target = tmp_path / "out.docx"
+    after_temporary_file_created(lambda _fd: signal.raise_signal(signal.SIGTERM))
+    with pytest.raises(KeyboardInterrupt):
+        write_atomic(target, b"data")
+    assert target.read_bytes() == b"data"
+    assert [p.name for p in tmp_path.iterdir()] == ["out.docx"]
+    assert cli_signals == []
+
+
+def test_ctrl_c_during_the_clean_up_does_not_cut_it_short(tmp_path, cli_signals, monkeypatch):
+    real_unlink = os.unlink
+
+    def unlink_after_ctrl_c(path, *args, **kwargs):
+        signal.raise_signal(signal.SIGINT)
+        real_unlink(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "unlink", unlink_after_ctrl_c)
+    _assert_failing_write_leaves_nothing(tmp_path, monkeypatch, OSError(errno.ENOSPC, "No space left on device"), KeyboardInterrupt)
+
+
+def test_a_second_writer_temporary_file_is_never_removed(tmp_path, monkeypatch):
+    # Two writers drawing the same temporary name: the loser picks another and leaves the
+    # winner's file alone.
+    target = tmp_path / "out.docx"
+    names = iter(["same", "same", "other"])
+    monkeypatch.setattr("msp_docs.write.secrets.token_hex", lambda _n: next(names))
+    (tmp_path / ".out.docx.same.tmp").write_bytes(b"another writer's")
+    write_atomic(target, b"data")
+    assert target.read_bytes() == b"data"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".out.docx.same.tmp", "out.docx"]
 
 
 def test_folder_as_target_is_refused(tmp_path):
