@@ -412,15 +412,19 @@ class _TextLayer:
         """
         names_count = rule.need >= LIST_RULE_NEED
         units: dict[int, dict[str, bool]] = defaultdict(dict)
+        sentences: dict[int, set] = defaultdict(set)
         for concept in rule.concepts:
             for hit in self.hits.get(concept, ()):
                 if not anywhere and self.scope != ABOUT and not hit.scoped:
                     continue
+                sentences[hit.unit].add(hit.key)
                 seen = units[hit.unit]
                 strong = (hit.strong or names_count) and not (hit.commitment and rule.commitments == "partial")
                 seen[concept] = seen.get(concept, False) or strong
         for unit in sorted(units):
             seen = units[unit]
+            if len(sentences[unit]) < rule.sentences:
+                continue
             if any(strong and not concept.endswith(NAME_SUFFIX) for concept, strong in seen.items()) and rule.assess(seen) == COVERED:
                 return unit
         return None

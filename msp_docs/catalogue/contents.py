@@ -53,6 +53,9 @@ class EvidenceRule:
     #: ``partial``: a generic commitment ("we are committed to protecting people from abuse")
     #: is a passing mention of this requirement, however many of its words it has
     commitments: str = "substance"
+    #: a covering section needs its evidence in at least this many sentences (a list of the
+    #: types of abuse in one sentence names them; a section that describes them covers them)
+    sentences: int = 1
 
     @property
     def concepts(self) -> tuple[str, ...]:
@@ -133,6 +136,7 @@ class Requirement:
                 "enough": list(self.evidence.enough),
                 "in_contracts": list(self.evidence.in_contracts),
                 "commitments": self.evidence.commitments,
+                "sentences": self.evidence.sentences,
                 "hints": list(self.evidence.hints),
                 "host": self.evidence.host,
             },

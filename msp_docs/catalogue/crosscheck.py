@@ -113,6 +113,7 @@ class _CrossCheck:
             enough=tuple(body.get("enough", [])),
             in_contracts=tuple(body.get("in_contracts", [])),
             commitments=body.get("commitments", "substance"),
+            sentences=body.get("sentences", 1),
         )
         for part in ("must", "some", "enough", "hints", "in_contracts"):
             for index, cid in enumerate(getattr(rule, part)):
