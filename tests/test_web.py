@@ -575,3 +575,25 @@ def test_two_checks_at_once_do_not_wait_for_each_other(app, monkeypatch):
     assert b.status_code == 303
     assert 'data-document="a.txt"' in wait_for(first, a.headers["Location"])
     assert 'data-document="b.txt"' in wait_for(second, b.headers["Location"])
+
+
+# --------------------------------------------------------------------------- keeping results
+
+def test_kept_files_over_the_byte_budget_are_forgotten_oldest_first():
+    from dataclasses import dataclass
+
+    from msp_docs.web.jobs import JobStore
+
+    @dataclass(frozen=True)
+    class Kept:
+        data: bytes
+
+    store = JobStore(workers=1, keep_bytes=250)
+    first, second = store.keep("me", Kept(b"a" * 100)), store.keep("me", Kept(b"b" * 100))
+    small = store.keep("me", "no files")
+    assert store.get("me", first) and store.get("me", second)
+    third = store.keep("me", Kept(b"c" * 100))
+    assert store.get("me", first) is None, "the oldest file goes when the budget is passed"
+    assert store.get("me", second) and store.get("me", third) and store.get("me", small) == "no files"
+    huge = store.keep("me", Kept(b"d" * 1000))
+    assert store.get("me", huge), "what was just kept stays, even alone over the budget"
