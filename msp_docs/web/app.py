@@ -74,13 +74,14 @@ def create_app(workspace: str | Path, **config: Any) -> Flask:
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 
-    from msp_docs.web import build_page, check_page, contract_page, pages, profile_page
+    from msp_docs.web import build_page, check_page, contract_page, pages, profile_page, review_page
 
     app.register_blueprint(pages.blueprint)
     app.register_blueprint(profile_page.blueprint)
     app.register_blueprint(build_page.blueprint)
     app.register_blueprint(contract_page.blueprint)
     app.register_blueprint(check_page.blueprint)
+    app.register_blueprint(review_page.blueprint)
 
     @app.get("/health")
     def health():
