@@ -728,6 +728,16 @@ def test_review_form_problems_are_shown_together_beside_their_fields(client, wor
     assert re.search(r'data-error-for="respond_by"><span class="visually-hidden">Error:</span> The date to reply by \(2001-02-03\) is before the date of the review \(\d{4}-\d\d-\d\d\); give a later date</p>', late.get_data(as_text=True))
 
 
+def test_a_document_over_the_upload_limit_gets_a_message_beside_the_file_field(workspace):
+    from msp_docs.web import create_app
+
+    _with_commissioner(workspace)
+    client = create_app(workspace, MAX_FILE_BYTES=10_000).test_client()
+    response = review(client, "big <spec>.txt", b"a" * 20_000)
+    assert response.status_code == 413
+    assert '<p class="error-message" id="document-error" data-error-for="document"><span class="visually-hidden">Error:</span> big &lt;spec&gt;.txt is larger than' in response.get_data(as_text=True)
+
+
 @pytest.mark.parametrize("kind", ["zip bomb", "billion laughs", "password-protected", "random bytes", "member outside the package"])
 def test_a_hostile_document_gets_the_review_refusal_on_the_page(client, workspace, tmp_path, monkeypatch, kind):
     import html
