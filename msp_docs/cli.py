@@ -459,7 +459,7 @@ def add_clauses(contract, service, profile, output, after, title, replace, force
 @click.option("--no-browser", is_flag=True, help="Do not open the web browser.")
 @click.option("--password-file", "password_file", type=click.Path(dir_okay=False, path_type=str), help="File whose first line is the password every page asks for.")
 def serve(host, port, workspace, no_browser, password_file) -> None:
-    """Run msp-docs in your web browser: profile, build, add to a contract and check.
+    """Run msp-docs in your web browser: profile, build, add to a contract, check and review.
 
     Serves this computer only unless --host is given with --password-file. The
     workspace holds profiles/ and output/ exactly as the commands use them, so the

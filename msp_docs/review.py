@@ -10,6 +10,7 @@ The wording of both lives in ``data/review.yaml``.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import io
 import os
@@ -99,8 +100,13 @@ def review_document(
     respond_by: dt.date | None = None,
     to: str | None = None,
     templates_dir: str | os.PathLike | None = None,
+    name: str | None = None,
 ) -> Review:
-    """Check a document and write (as bytes) its marked-up copy and the letter; the file is only read."""
+    """Check a document and write (as bytes) its marked-up copy and the letter; the file is only read.
+
+    ``name`` is the file's name as the provider knows it, for the letter, the report and messages
+    (default: the name of ``path``); the web app saves uploads under names it makes up.
+    """
     if not isinstance(profile, Profile):
         profile = load_profile(profile)
     when = date or dt.date.today()
@@ -110,6 +116,8 @@ def review_document(
         raise OptionError(f"--respond-by {due.isoformat()} is before the date of the review ({when.isoformat()}); give a later date")
     raw = Path(path).read_bytes()  # the same bytes for the check and the copy
     document = extract(path)
+    if name is not None:
+        document = dataclasses.replace(document, path=name)
     report = check_extracted(document, baseline=baseline, edition=edition)
     provider, provider_source = _provider(document, to)
     gaps = _gaps(report)
@@ -125,7 +133,7 @@ def review_document(
             if _refused_when_streamed(raw, document):
                 raise
             no_copy = "too_large"  # refused only by the lower limits of loading a package whole
-    letter = _letter(document, report, gaps, profile, people, provider, when, due, reviewed_name=output_paths(path, ".")[0].name if reviewed else None, no_copy=no_copy, templates_dir=templates_dir)
+    letter = _letter(document, report, gaps, profile, people, provider, when, due, reviewed_name=output_paths(document.path, ".")[0].name if reviewed else None, no_copy=no_copy, templates_dir=templates_dir)
     return Review(report, letter, reviewed, no_copy, comments, gaps, provider, provider_source, due, existing)
 
 

@@ -407,6 +407,18 @@ def test_outputs_are_the_same_for_the_same_input_profile_and_date(tmp_path):
     assert later.letter != first.letter, "the date is in the letter"
 
 
+def test_the_document_can_be_named_as_its_provider_knows_it(tmp_path):
+    """The web app saves uploads under names it makes up; the letter and report use the name the person gave."""
+    source = tmp_path / "upload-5f3a9c.docx"
+    source.write_bytes((EVAL / "04-brightwater-procedure.docx").read_bytes())
+    result = review_document(source, PROFILE, date=dt.date(2026, 7, 1), name="Brightwater procedure (v3).docx")
+    text = letter_text(result.letter)
+    assert "Brightwater procedure (v3)-reviewed.docx" in text and "upload-5f3a9c" not in text
+    assert result.report.path == "Brightwater procedure (v3).docx"
+    same = review_document(EVAL / "04-brightwater-procedure.docx", PROFILE, date=dt.date(2026, 7, 1))
+    assert result.reviewed == same.reviewed, "the name changes only what is said about the file"
+
+
 def test_a_document_made_by_msp_docs_is_reviewed_from_its_markers(tmp_path):
     runner = CliRunner()
     built = runner.invoke(cli, ["build", str(PROFILES / "kingsmead-st-annes.yaml"), "-o", str(tmp_path), "--only", "procedure", "--date", DATE, "-q"])

@@ -1,4 +1,4 @@
-"""The web application over HTTP (Flask's test client): every page, the four jobs, and the refusals
+"""The web application over HTTP (Flask's test client): every page, the five jobs, and the refusals
 (CSRF, upload limits, login, host names, hostile files) a browser test would be slow to cover."""
 
 from __future__ import annotations
@@ -29,7 +29,9 @@ HERE = Path(__file__).resolve().parent
 CONTRACT = HERE / "fixtures" / "contracts" / "repairs-contract.docx"
 STARTER = HERE / "fixtures" / "profiles" / "valid-starter.yaml"
 EXAMPLE = PROFILES / "kingsmead-st-annes.yaml"
-PAGES = ["/", "/profile", "/profile/new", "/profile/new?kind=contractor", "/build", "/contract", "/check", "/login"]
+COMMISSIONER = PROFILES / "eastmoor-district-council.yaml"
+EVAL = HERE / "eval" / "documents"
+PAGES = ["/", "/profile", "/profile/new", "/profile/new?kind=contractor", "/build", "/contract", "/check", "/review", "/login"]
 
 
 @pytest.fixture
@@ -95,7 +97,11 @@ def text_of(data: bytes) -> str:
 
 @pytest.mark.parametrize("path", PAGES)
 def test_every_page_is_served_with_the_security_headers_and_no_inline_script(client, path):
-    response = client.get(path)
+    assert_safe_page(client.get(path))
+
+
+def assert_safe_page(response) -> None:
+    """Served with the security headers, and nothing on the page the CSP would refuse or that leaves the computer."""
     assert response.status_code == 200
     csp = response.headers["Content-Security-Policy"]
     assert "script-src 'self'" in csp and "frame-ancestors 'none'" in csp and "unsafe-inline" not in csp
@@ -114,7 +120,10 @@ def test_health(client):
 
 @pytest.mark.parametrize("path", PAGES)
 def test_every_input_has_a_label(client, path):
-    page = client.get(path).get_data(as_text=True)
+    assert_labelled(client.get(path).get_data(as_text=True))
+
+
+def assert_labelled(page: str) -> None:
     labelled = set(re.findall(r'<label[^>]* for="([^"]+)"', page))
     for tag in re.findall(r"<(?:input|select|textarea)\b[^>]*>", page):
         if 'type="hidden"' in tag:
@@ -125,16 +134,19 @@ def test_every_input_has_a_label(client, path):
 
 def test_headings_go_down_one_level_at_a_time(client):
     for path in PAGES:
-        page = client.get(path).get_data(as_text=True)
-        levels = [int(n) for n in re.findall(r"<h([1-6])\b", page)]
-        assert levels[0] == 1 and levels.count(1) == 1, path
-        for before, after in zip(levels, levels[1:]):
-            assert after <= before + 1, f"{path}: h{before} followed by h{after}"
+        assert_headings_in_order(client.get(path).get_data(as_text=True), path)
+
+
+def assert_headings_in_order(page: str, path: str) -> None:
+    levels = [int(n) for n in re.findall(r"<h([1-6])\b", page)]
+    assert levels[0] == 1 and levels.count(1) == 1, path
+    for before, after in zip(levels, levels[1:]):
+        assert after <= before + 1, f"{path}: h{before} followed by h{after}"
 
 
 # --------------------------------------------------------------------------- CSRF, login, host names
 
-@pytest.mark.parametrize("path", ["/check", "/profile/save", "/profile/upload", "/build", "/contract", "/contract/extend", "/login"])
+@pytest.mark.parametrize("path", ["/check", "/profile/save", "/profile/upload", "/build", "/contract", "/contract/extend", "/review", "/review/check/a-job/0", "/login"])
 def test_a_post_without_the_csrf_token_is_refused(client, path):
     client.get("/check")  # a session exists, so only the token is missing
     assert client.post(path, data={}).status_code == 400
@@ -575,3 +587,209 @@ def test_two_checks_at_once_do_not_wait_for_each_other(app, monkeypatch):
     assert b.status_code == 303
     assert 'data-document="a.txt"' in wait_for(first, a.headers["Location"])
     assert 'data-document="b.txt"' in wait_for(second, b.headers["Location"])
+
+
+# --------------------------------------------------------------------------- review
+
+def _with_commissioner(workspace) -> None:
+    (workspace / "profiles").mkdir(parents=True, exist_ok=True)
+    shutil.copy(COMMISSIONER, workspace / "profiles" / "eastmoor.yaml")
+
+
+def review(client, name: str, content: bytes, **form):
+    """Upload a document to /review; return the response (a redirect to the result when it worked)."""
+    data = {"csrf_token": token(client, "/review"), "profile": "eastmoor.yaml", "baseline": "auto", "edition": "2017", "respond_by": "", "to": "", **form}
+    data["document"] = (io.BytesIO(content), name)
+    return client.post("/review", data=data, content_type="multipart/form-data")
+
+
+def review_links(page: str) -> dict[str, str]:
+    """The result page's downloads: {'review.zip' | 'reviewed.docx' | 'letter.docx': address}."""
+    return {kind: link for link, kind in re.findall(r'href="(/review/result/[^"/]+/(review\.zip|reviewed\.docx|letter\.docx))"', page)}
+
+
+def test_the_review_form_is_labelled_safe_and_in_order(client, workspace):
+    _with_commissioner(workspace)
+    response = client.get("/review")
+    assert_safe_page(response)
+    page = response.get_data(as_text=True)
+    assert_labelled(page)
+    assert_headings_in_order(page, "/review")
+    assert '<input class="file-input" type="file" id="document" name="document"' in page
+    assert '<option value="eastmoor.yaml" selected>' in page, "the only profile is chosen already"
+    assert 'href="/review"' in client.get("/").get_data(as_text=True), "the start page and the navigation lead to it"
+
+
+def test_without_a_valid_profile_the_review_page_says_what_to_do_first(client):
+    page = client.get("/review").get_data(as_text=True)
+    assert "there is no valid profile in the workspace yet" in page and 'href="/profile"' in page
+    assert 'name="document"' not in page
+
+
+def test_a_review_gives_the_command_line_s_files_each_alone_and_in_a_zip(client, workspace, tmp_path):
+    import json
+
+    sys.path.insert(0, str(HERE))
+    from test_review import reply_rows
+
+    _with_commissioner(workspace)
+    source = EVAL / "05-kestrelvale-repairs-spec.docx"
+    response = review(client, source.name, source.read_bytes())
+    assert response.status_code == 303, response.get_data(as_text=True)[:3000]
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Review ready" in page and "The marked-up copy" in page
+    links = review_links(page)
+    assert sorted(links) == ["letter.docx", "review.zip", "reviewed.docx"]
+    reviewed, letter = client.get(links["reviewed.docx"]), client.get(links["letter.docx"])
+    assert "05-kestrelvale-repairs-spec-reviewed.docx" in reviewed.headers["Content-Disposition"]
+    assert "05-kestrelvale-repairs-spec-letter.docx" in letter.headers["Content-Disposition"]
+    archive = zipfile.ZipFile(io.BytesIO(client.get(links["review.zip"]).get_data()))
+    assert archive.namelist() == ["05-kestrelvale-repairs-spec-reviewed.docx", "05-kestrelvale-repairs-spec-letter.docx"]
+    assert archive.read("05-kestrelvale-repairs-spec-reviewed.docx") == reviewed.get_data()
+    assert archive.read("05-kestrelvale-repairs-spec-letter.docx") == letter.get_data()
+    # The same library function as the command line, on the same document, profile and day: the same bytes.
+    out = tmp_path / "cli"
+    cli_run = CliRunner().invoke(cli, ["review", str(source), "--profile", str(COMMISSIONER), "-o", str(out)])
+    assert cli_run.exit_code == 3, cli_run.output
+    assert (out / "05-kestrelvale-repairs-spec-reviewed.docx").read_bytes() == reviewed.get_data()
+    assert (out / "05-kestrelvale-repairs-spec-letter.docx").read_bytes() == letter.get_data()
+    # The reply form has one row per gap of check's report.
+    report = json.loads(CliRunner().invoke(cli, ["check", str(source), "--format", "json"]).stdout)["documents"][0]
+    gaps = [q for q in report["requirements"] if q["required"] and q["status"] != "covered"]
+    rows = reply_rows(letter.get_data())
+    assert gaps and len(rows) == len(gaps)
+    assert rows == reply_rows((out / "05-kestrelvale-repairs-spec-letter.docx").read_bytes())
+    assert f"It makes {len(gaps)} requests" in page
+    comments = docx.Document(io.BytesIO(reviewed.get_data())).comments
+    assert sum(1 for c in comments if c.text.startswith("Covers:")) > 5 and any(c.text.startswith("Summary of our review") for c in comments)
+
+
+def test_a_checked_document_is_reviewed_from_its_report_with_what_was_typed(client, workspace):
+    _with_commissioner(workspace)
+    original_comments = len(docx.Document(str(CONTRACT)).comments)
+    page = check(client, [("Repairs contract 2026.docx", CONTRACT.read_bytes()), ("notes.txt", SCRIPT_POLICY.encode())])
+    links = dict((name, link) for link, name in re.findall(r'<a class="button button-secondary" href="(/review/check/[^"]+)">Review ([^<]+)</a>', page))
+    assert sorted(links) == ["Repairs contract 2026.docx", "notes.txt"], "each checked document links to its review"
+    form = client.get(links["Repairs contract 2026.docx"]).get_data(as_text=True)
+    assert 'data-review-document="Repairs contract 2026.docx"' in form and 'name="document"' not in form
+    assert_labelled(form)
+    provider = "Kestrel & Vale <Repairs> “Zoë's” Ltd 🛠"
+    data = {"csrf_token": token(client), "profile": "eastmoor.yaml", "respond_by": "2099-01-15", "to": provider}
+    response = client.post(links["Repairs contract 2026.docx"], data=data)
+    assert response.status_code == 303, response.get_data(as_text=True)[:3000]
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Kestrel &amp; Vale &lt;Repairs&gt; “Zoë&#39;s” Ltd 🛠 (as you gave the name)" in page
+    assert "Back to the coverage report" in page and "15 January 2099" in page
+    links = review_links(page)
+    letter = text_of(client.get(links["letter.docx"]).get_data())
+    assert provider in letter and "15 January 2099" in letter and "Repairs contract 2026.docx" in letter
+    assert "upload-" not in letter, "a made-up upload name reached the letter"
+    document = docx.Document(io.BytesIO(client.get(links["reviewed.docx"]).get_data()))
+    ours = [c for c in document.comments if c.author == "Priya Shah"]
+    assert len(document.comments) == original_comments + len(ours), "the comments it had are kept"
+    assert ours[0].text.startswith("Summary of our review") and any(c.text.startswith("Covers:") for c in ours)
+
+
+@pytest.mark.parametrize("name", ["06-fernhill-gas-spec.pdf", "03-calderbrook-statement.txt", "07-oakridge-cleaning-spec.md"])
+def test_a_pdf_text_or_markdown_file_gets_the_letter_only_saying_why(client, workspace, name):
+    _with_commissioner(workspace)
+    response = review(client, name, (EVAL / name).read_bytes(), to="Fernhill Homes")
+    assert response.status_code == 303, response.get_data(as_text=True)[:3000]
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    import html
+
+    from msp_docs.review import wording
+
+    reason = wording()["no_copy_note"]["pdf" if name.endswith(".pdf") else "text"]
+    assert f"<strong>No marked-up copy:</strong> {reason}." in html.unescape(page)
+    links = review_links(page)
+    assert sorted(links) == ["letter.docx"], "nothing to download but the letter"
+    token_path = links["letter.docx"].rsplit("/", 1)[0]
+    assert client.get(token_path + "/reviewed.docx").status_code == 404 and client.get(token_path + "/review.zip").status_code == 404
+    letter = text_of(client.get(links["letter.docx"]).get_data())
+    assert "there is no marked-up copy" in letter and "Fernhill Homes" in letter
+
+
+def test_review_form_problems_are_shown_together_beside_their_fields(client, workspace):
+    _with_commissioner(workspace)
+    data = {"csrf_token": token(client, "/review"), "profile": "", "respond_by": "31/09/2026", "to": "", "baseline": "auto", "edition": "2017"}
+    response = client.post("/review", data=data, content_type="multipart/form-data")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422 and "There are 3 problems" in page
+    for field, message in [("document", "Choose the provider&#39;s document to review"), ("profile", "Choose your organisation&#39;s profile from the list"),
+                           ("respond_by", "“31/09/2026” is not a date; write it like 2026-09-30, or leave it empty")]:
+        assert f'<a href="#{field}">' in page, f"the summary does not link to {field}"
+        assert f'<p class="error-message" id="{field}-error" data-error-for="{field}"><span class="visually-hidden">Error:</span> {message}</p>' in page
+        tag = re.search(rf'<(?:input|select)[^>]* id="{field}"[^>]*>', page).group(0)
+        assert f'aria-describedby="{field}-hint {field}-error"' in tag and 'aria-invalid="true"' in tag
+    assert 'value="31/09/2026"' in page, "what was typed is kept"
+    late = review(client, "policy.txt", SCRIPT_POLICY.encode(), respond_by="2001-02-03")
+    assert late.status_code == 422
+    assert re.search(r'data-error-for="respond_by"><span class="visually-hidden">Error:</span> The date to reply by \(2001-02-03\) is before the date of the review \(\d{4}-\d\d-\d\d\); give a later date</p>', late.get_data(as_text=True))
+
+
+def test_a_document_over_the_upload_limit_gets_a_message_beside_the_file_field(workspace):
+    from msp_docs.web import create_app
+
+    _with_commissioner(workspace)
+    client = create_app(workspace, MAX_FILE_BYTES=10_000).test_client()
+    response = review(client, "big <spec>.txt", b"a" * 20_000)
+    assert response.status_code == 413
+    assert '<p class="error-message" id="document-error" data-error-for="document"><span class="visually-hidden">Error:</span> big &lt;spec&gt;.txt is larger than' in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("kind", ["zip bomb", "billion laughs", "password-protected", "random bytes", "member outside the package"])
+def test_a_hostile_document_gets_the_review_refusal_on_the_page(client, workspace, tmp_path, monkeypatch, kind):
+    import html
+    import tempfile
+
+    _with_commissioner(workspace)
+    make, name = HOSTILE[kind]
+    path = make(tmp_path)
+    expected = CliRunner().invoke(cli, ["review", str(path), "--profile", str(COMMISSIONER), "-o", str(tmp_path / "out")])
+    assert expected.exit_code == 2, expected.output
+    uploads = tmp_path / "tmp"
+    uploads.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(uploads))
+    response = review(client, name, path.read_bytes())
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422 and "Traceback" not in page
+    shown = re.search(r'data-error-for="document"><span class="visually-hidden">Error:</span> ([^<]+)</p>', page).group(1)
+    assert html.unescape(shown) == expected.stderr.split("error: ", 1)[1].strip().replace(str(path), name).replace(path.name, name)
+    assert not list(uploads.iterdir()), "the upload was not removed"
+    assert client.get("/health").status_code == 200
+
+
+def test_another_session_cannot_review_or_download(app, workspace):
+    _with_commissioner(workspace)
+    owner, other = app.test_client(), app.test_client()
+    page = check(owner, [("policy.txt", SCRIPT_POLICY.encode())])
+    form = re.search(r'href="(/review/check/[^"]+)"', page).group(1)
+    assert other.get(form).status_code == 404
+    assert other.post(form, data={"csrf_token": token(other), "profile": "eastmoor.yaml"}).status_code == 404
+    result = owner.post(form, data={"csrf_token": token(owner), "profile": "eastmoor.yaml"})
+    assert result.status_code == 303
+    letter = review_links(owner.get(result.headers["Location"]).get_data(as_text=True))["letter.docx"]
+    assert owner.get(letter).status_code == 200
+    assert other.get(result.headers["Location"]).status_code == 404 and other.get(letter).status_code == 404
+    assert owner.get(form.rsplit("/", 1)[0] + "/7").status_code == 404, "a document the check did not have"
+
+
+def test_kept_files_over_the_byte_budget_are_forgotten_oldest_first():
+    from dataclasses import dataclass
+
+    from msp_docs.web.jobs import JobStore
+
+    @dataclass(frozen=True)
+    class Kept:
+        data: bytes
+
+    store = JobStore(workers=1, keep_bytes=250)
+    first, second = store.keep("me", Kept(b"a" * 100)), store.keep("me", Kept(b"b" * 100))
+    small = store.keep("me", "no files")
+    assert store.get("me", first) and store.get("me", second)
+    third = store.keep("me", Kept(b"c" * 100))
+    assert store.get("me", first) is None, "the oldest file goes when the budget is passed"
+    assert store.get("me", second) and store.get("me", third) and store.get("me", small) == "no files"
+    huge = store.keep("me", Kept(b"d" * 1000))
+    assert store.get("me", huge), "what was just kept stays, even alone over the budget"

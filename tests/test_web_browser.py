@@ -2,8 +2,8 @@
 
 Each flow is a user story asserted on what the page says: a new profile from a starter with a
 typo, fixed and saved, then built and the policy downloaded; a real contract extended; three
-documents checked and the matrix read; a hostile upload refused while the server keeps
-answering. Keyboard-only use, labels, the error summary's focus and 200% zoom are checked too.
+documents checked and the matrix read; a contract checked and sent back with comments and a
+letter; a hostile upload refused while the server keeps answering. Keyboard-only use, labels, the error summary's focus and 200% zoom are checked too.
 Every page is photographed into docs/screenshots/ (the README shows them).
 """
 
@@ -25,7 +25,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import hostile  # noqa: E402
-from conftest import PROFILES, REAL_DOCX, ROOT, require_chromium  # noqa: E402
+from conftest import FIXTURES, PROFILES, REAL_DOCX, ROOT, require_chromium  # noqa: E402
 
 pytestmark = pytest.mark.browser
 
@@ -60,6 +60,7 @@ def workspace(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("browser") / "workspace"
     (folder / "profiles").mkdir(parents=True)
     shutil.copy(PROFILES / "kingsmead-st-annes.yaml", folder / "profiles" / "kingsmead-st-annes.yaml")
+    shutil.copy(PROFILES / "eastmoor-district-council.yaml", folder / "profiles" / "eastmoor-district-council.yaml")  # a commissioner, for reviews
     return folder
 
 
@@ -269,6 +270,51 @@ def test_three_documents_dropped_on_the_page_are_checked_and_the_matrix_read(pag
     assert [d["path"] for d in json.loads(json_report)["documents"]] == names
 
 
+# --------------------------------------------------------------------------- review
+
+def test_a_checked_contract_is_reviewed_and_the_marked_up_copy_carries_the_comments(page, server):
+    import datetime as dt
+
+    from msp_docs.clauses import ukdate
+
+    contract = FIXTURES / "contracts" / "repairs-contract.docx"
+    kept = [c.author for c in docx.Document(str(contract)).comments]
+    assert kept, "the fixture has comments of its own"
+    page.goto(server + "/check")
+    page.get_by_label("Documents to check").set_input_files(str(contract))
+    page.get_by_role("button", name="Check the documents").click()
+    wait_for_result(page, "Coverage report")
+    page.get_by_role("link", name="Review repairs-contract.docx").click()
+    page.get_by_role("heading", level=1, name="Review a document").wait_for()
+    assert unlabelled_inputs(page) == []
+    assert "repairs-contract.docx" in page.locator("[data-review-document]").inner_text()
+    choice = next(o for o in page.locator("#profile option").all_inner_texts() if o.startswith("Eastmoor District Council"))
+    page.get_by_label("Your organisation's profile").select_option(label=choice)
+    reply_by = dt.date.today() + dt.timedelta(days=42)
+    page.get_by_label("Reply by").fill(reply_by.isoformat())
+    provider = "Northgate & Vale <Repairs> Ltd"
+    page.get_by_label("Provider's name").fill(provider)
+    shoot(page, "14-review")
+    page.get_by_role("button", name="Review the document").click()
+    wait_for_result(page, "Review ready")
+    status = page.get_by_role("status").inner_text()
+    assert f"The letter is to {provider} (as you gave the name)" in status and ukdate(reply_by) in status
+    assert f"the {len(kept)} comments it had are kept" in status
+    shoot(page, "15-review-result", full_page=False)
+    import zipfile
+
+    archive = zipfile.ZipFile(io.BytesIO(download(page, lambda: page.get_by_role("link", name="Download both (.zip)").click())))
+    assert archive.namelist() == ["repairs-contract-reviewed.docx", "repairs-contract-letter.docx"]
+    marked_up = docx.Document(io.BytesIO(archive.read("repairs-contract-reviewed.docx")))
+    ours = [c for c in marked_up.comments if c.author == "Priya Shah"]
+    assert ours and ours[0].text.startswith("Summary of our review") and ours[0].initials == "PS"
+    assert any(c.text.startswith("Covers:") for c in ours), "no comment at the evidence"
+    assert sorted(c.author for c in marked_up.comments if c.author != "Priya Shah") == sorted(kept), "the contract's own comments are kept"
+    letter = download(page, lambda: page.get_by_role("link", name="Download the letter (repairs-contract-letter.docx)").click())
+    assert letter == archive.read("repairs-contract-letter.docx")
+    assert provider in docx_text(letter) and ukdate(reply_by) in docx_text(letter)
+
+
 def test_a_hostile_upload_gets_a_readable_message_and_the_server_still_answers(page, server, tmp_path):
     bomb = hostile.honest_zip_bomb(tmp_path, megabytes=200)
     laughs = hostile.billion_laughs(tmp_path)
@@ -323,7 +369,7 @@ def test_a_check_can_be_done_with_the_keyboard_alone(page, server):
     assert focus_ring is not None
 
 
-@pytest.mark.parametrize("path, name", [("/", "start"), ("/profile/new", "profile"), ("/build", "build"), ("/contract", "contract"), ("/check", "check")])
+@pytest.mark.parametrize("path, name", [("/", "start"), ("/profile/new", "profile"), ("/build", "build"), ("/contract", "contract"), ("/check", "check"), ("/review", "review")])
 def test_every_page_works_at_200_percent_zoom(browser, server, path, name):
     # A 1280 x 900 window at 200% zoom lays pages out in 640 x 450 CSS pixels.
     context = browser.new_context(viewport={"width": 640, "height": 450}, device_scale_factor=2)

@@ -12,7 +12,7 @@ from flask import Flask, abort, redirect, render_template, request, session, url
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from msp_docs import __version__
-from msp_docs.web.jobs import JobStore
+from msp_docs.web.jobs import KEEP_BYTES, JobStore
 from msp_docs.web.session import csrf_token, csrf_token_matches
 
 log = logging.getLogger("msp_docs.web")
@@ -24,6 +24,7 @@ DEFAULTS: dict[str, Any] = {
     "PASSWORD": None,
     "LOOPBACK_ONLY": True,  # answer only to host names that mean this computer (stops DNS rebinding)
     "JOB_WORKERS": 4,
+    "KEEP_BYTES": KEEP_BYTES,  # files kept in memory for downloads and reviews, all sessions together
 }
 _LOOPBACK_NAMES = {"localhost", "127.0.0.1", "::1"}
 # Pages that answer without a login: the health check for monitors, and what the login page needs.
@@ -68,18 +69,19 @@ def create_app(workspace: str | Path, **config: Any) -> Flask:
     )
     for folder in (app.config["PROFILES"], app.config["OUTPUT"]):
         folder.mkdir(parents=True, exist_ok=True)
-    app.extensions["msp_docs_jobs"] = JobStore(workers=app.config["JOB_WORKERS"])
+    app.extensions["msp_docs_jobs"] = JobStore(workers=app.config["JOB_WORKERS"], keep_bytes=app.config["KEEP_BYTES"])
     app.jinja_env.globals.update(csrf_token=csrf_token, version=__version__)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 
-    from msp_docs.web import build_page, check_page, contract_page, pages, profile_page
+    from msp_docs.web import build_page, check_page, contract_page, pages, profile_page, review_page
 
     app.register_blueprint(pages.blueprint)
     app.register_blueprint(profile_page.blueprint)
     app.register_blueprint(build_page.blueprint)
     app.register_blueprint(contract_page.blueprint)
     app.register_blueprint(check_page.blueprint)
+    app.register_blueprint(review_page.blueprint)
 
     @app.get("/health")
     def health():

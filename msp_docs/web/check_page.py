@@ -1,5 +1,6 @@
 """Page 4, check: upload documents, choose the baseline and edition, see the coverage report and
-download it as JSON, CSV or Word. The check runs in a worker thread; the page shows progress."""
+download it as JSON, CSV or Word, or go on to review a document. The check runs in a worker
+thread; the page shows progress."""
 
 from __future__ import annotations
 
@@ -23,11 +24,12 @@ DOWNLOADS = {"json": ("application/json", "coverage.json"), "csv": ("text/csv; c
 
 @dataclasses.dataclass(frozen=True)
 class CheckedFile:
-    """One uploaded file's outcome: its report, or the message that refused it."""
+    """One uploaded file's outcome: its report and its bytes (kept in memory, to review it), or the message that refused it."""
 
     name: str
     report: CoverageReport | None
     message: str | None
+    data: bytes | None = None
 
 
 def _jobs():
@@ -83,7 +85,7 @@ def _checked(upload, outcome, uploads) -> CheckedFile:
         text = str(error) if isinstance(error, MspDocsError) else f"msp-docs could not read this file ({type(error).__name__})"
         return CheckedFile(upload.name, None, in_their_names(text, uploads))
     report = dataclasses.replace(outcome.report, path=upload.name, warnings=tuple(in_their_names(w, uploads) for w in outcome.report.warnings))
-    return CheckedFile(upload.name, report, None)
+    return CheckedFile(upload.name, report, None, upload.path.read_bytes())
 
 
 def _job(job_id: str):
@@ -100,8 +102,9 @@ def result(job_id: str):
     from msp_docs.report import STATUS_SYMBOL, matrix_rows, ordered_results, percent_covered
 
     reports = [c.report for c in job.result if c.report is not None]
+    positions = [n for n, c in enumerate(job.result) if c.report is not None]  # where each report's file is, for its review link
     return render_template(
-        "check_report.html", section="check", title="Coverage report", job=job, checked=job.result, reports=reports,
+        "check_report.html", section="check", title="Coverage report", job=job, checked=job.result, reports=reports, positions=positions,
         rows=list(matrix_rows(reports)) if len(reports) > 1 else [], ordered=ordered_results, percent=percent_covered, symbols=STATUS_SYMBOL,
     )
 

@@ -100,11 +100,7 @@ def extend():
     from msp_docs.compose import add_schedule
 
     with UploadFolder(current_app.config["MAX_FILE_BYTES"]) as folder:
-        path = folder.path / "contract.docx"
-        path.write_bytes(pending.data)
-        from msp_docs.web.uploads import Upload
-
-        folder.uploads.append(Upload(path, pending.name))
+        path = folder.put(pending.data, pending.name).path
         try:
             result = add_schedule(path, profile_path=profile, service=pending.service, after=after, title=title, replace=request.form.get("replace") == "1")
         except ScheduleAlreadyPresentError as err:

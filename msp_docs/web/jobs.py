@@ -1,11 +1,12 @@
 """Long work (checking, building) in worker threads with progress, and results kept for download.
 
 Each job and each kept result belongs to the browser session that made it, is found by an
-unguessable id, and is forgotten after an hour (or when too many are kept).
+unguessable id, and is forgotten after an hour (or when too many, or too many bytes, are kept).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import secrets
 import threading
@@ -20,6 +21,18 @@ log = logging.getLogger("msp_docs.web")
 
 KEEP_SECONDS = 3600
 KEEP_COUNT = 50
+KEEP_BYTES = 400 * 1024 * 1024  # files kept in memory for download or review, all sessions together
+
+
+def kept_bytes(value: Any) -> int:
+    """How many bytes of files a kept value holds in memory: its ``bytes`` fields (for a job, its result's)."""
+    if isinstance(value, Job):
+        value = value.result
+    if isinstance(value, (list, tuple)):
+        return sum(kept_bytes(item) for item in value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return sum(len(v) for v in (getattr(value, f.name) for f in dataclasses.fields(value)) if isinstance(v, bytes))
+    return 0
 
 
 @dataclass
@@ -47,7 +60,8 @@ class Job:
 class JobStore:
     """Runs jobs in a bounded pool of threads and keeps jobs and results by id, per session."""
 
-    def __init__(self, workers: int = 4) -> None:
+    def __init__(self, workers: int = 4, keep_bytes: int = KEEP_BYTES) -> None:
+        self.keep_bytes = keep_bytes
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="msp-docs-job")
         self._items: OrderedDict[str, tuple[str, float, Any]] = OrderedDict()
         self._lock = threading.Lock()
@@ -91,8 +105,8 @@ class JobStore:
         """Keep ``value`` for ``owner`` and return its id."""
         key = key or secrets.token_urlsafe(18)
         with self._lock:
-            self._forget_old()
             self._items[key] = (owner, time.monotonic(), value)
+            self._forget_old()
             while len(self._items) > KEEP_COUNT:
                 self._items.popitem(last=False)
         return key
@@ -110,6 +124,15 @@ class JobStore:
         now = time.monotonic()
         for key in [k for k, (_o, when, value) in self._items.items() if now - when > KEEP_SECONDS and getattr(value, "state", "done") != "running"]:
             del self._items[key]
+        # Over the byte budget, the oldest go first (but never the newest, which was just kept).
+        sizes = {k: kept_bytes(value) for k, (_o, _w, value) in self._items.items()}
+        total = sum(sizes.values())
+        for key in list(self._items)[:-1]:
+            if total <= self.keep_bytes:
+                break
+            if sizes[key]:
+                total -= sizes[key]
+                del self._items[key]
 
 
 def this_sessions_job(kind: str, job_id: str) -> Job:

@@ -12,7 +12,7 @@ blueprint = Blueprint("pages", __name__)
 
 @blueprint.get("/")
 def home():
-    """What msp-docs does and the four jobs, in the order a new user does them."""
+    """What msp-docs does and the five jobs, in the order a new user does them."""
     return render_template("home.html", section="home", title="Adult safeguarding documents", entries=workspace.profile_entries())
 
 

@@ -55,10 +55,13 @@ class UploadFolder:
         self.max_file_bytes = max_file_bytes
         self.uploads: list[Upload] = []
 
+    def _new_path(self, name: str) -> Path:
+        return self.path / f"upload-{secrets.token_hex(6)}{_suffix(name)}"
+
     def save(self, storage) -> Upload:
         """Save one uploaded file (a werkzeug FileStorage) under a made-up name; refuse one too large."""
         name = display_name(storage.filename)
-        target = self.path / f"upload-{secrets.token_hex(6)}{_suffix(name)}"
+        target = self._new_path(name)
         written = 0
         with open(target, "wb") as out:
             while True:
@@ -69,6 +72,14 @@ class UploadFolder:
                 if written > self.max_file_bytes:
                     raise UploadError(f"{name} is larger than {self.max_file_bytes // _CHUNK} MB, the most one file may be; send a smaller file")
                 out.write(chunk)
+        upload = Upload(target, name)
+        self.uploads.append(upload)
+        return upload
+
+    def put(self, data: bytes, name: str) -> Upload:
+        """Save a file kept from an earlier upload (``name`` as the person gave it) under a made-up name."""
+        target = self._new_path(name)
+        target.write_bytes(data)
         upload = Upload(target, name)
         self.uploads.append(upload)
         return upload
