@@ -317,6 +317,9 @@ def test_the_report_has_the_stable_hooks_and_says_status_in_words(client):
         assert status in ("covered", "partial", "missing") and word.lower() == status
         assert symbol == {"covered": "✔", "partial": "◐", "missing": "✘"}[status]
     assert "Requirements by document" in page  # the matrix, for several documents
+    # The gas specification's doubtful verdicts are listed first and flagged in the table.
+    assert "Worth a human look first" in page and "% sure" in page
+    assert 'data-review="true"' in page
 
 
 def test_report_downloads_match_the_command_line_formats(client, tmp_path):

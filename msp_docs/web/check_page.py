@@ -99,13 +99,13 @@ def result(job_id: str):
     unfinished = unfinished_page(job, section="check", title="Checking documents", failed_title="The check did not finish")
     if unfinished is not None:
         return unfinished
-    from msp_docs.report import STATUS_SYMBOL, matrix_rows, ordered_results, percent_covered
+    from msp_docs.report import STATUS_SYMBOL, matrix_rows, ordered_results, percent_covered, review_queue
 
     reports = [c.report for c in job.result if c.report is not None]
     positions = [n for n, c in enumerate(job.result) if c.report is not None]  # where each report's file is, for its review link
     return render_template(
         "check_report.html", section="check", title="Coverage report", job=job, checked=job.result, reports=reports, positions=positions,
-        rows=list(matrix_rows(reports)) if len(reports) > 1 else [], ordered=ordered_results, percent=percent_covered, symbols=STATUS_SYMBOL,
+        rows=list(matrix_rows(reports)) if len(reports) > 1 else [], ordered=ordered_results, queue=review_queue, percent=percent_covered, symbols=STATUS_SYMBOL,
     )
 
 
