@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from typing import Any
 
-from msp_docs.catalogue.concepts import _QUOTES, Concept, _Prefilter, normalise
+from msp_docs.catalogue.concepts import _QUOTES, Concept, _Prefilter, literal_table, normalise
 from msp_docs.errors import OptionError
 
 
@@ -140,6 +140,9 @@ class Catalogue:
     numbering: Mapping[str, Any]
     negation_cues: tuple[str, ...]
     negation_regex: re.Pattern = field(repr=False)
+    #: Each concept's patterns' required literals (``concepts.literal_table``), when already known
+    #: (from the cache); otherwise worked out on first use.
+    concept_literals: Mapping[str, list] | None = field(default=None, repr=False)
 
     def baseline(self, kind: str) -> tuple[str, ...]:
         """The requirement ids a document kind must cover; OptionError for an unknown kind."""
@@ -217,7 +220,11 @@ class Catalogue:
 
     @cached_property
     def _prefilter(self) -> "_Prefilter":
-        return _Prefilter(self.concepts)
+        return _Prefilter(self.concepts, self.concept_literals)
+
+    def literal_table(self) -> dict[str, list]:
+        """Each concept's patterns' required literals, as plain data (kept in the cache)."""
+        return literal_table(self.concepts)
 
     @cached_property
     def _concepts_alone(self):
@@ -229,10 +236,8 @@ class Catalogue:
             return frozenset()
         alone = []
         concepts = self.concepts
-        for cid in self._prefilter.candidates(text):
+        for cid in self._prefilter.matching(text):
             concept = concepts[cid]
-            if concept.regex.search(text) is None:
-                continue
             unless = concept.unless_regex
             if unless is not None and (unless.search(text) or (near and unless.search(near))):
                 continue
