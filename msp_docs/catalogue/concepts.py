@@ -73,10 +73,9 @@ class _Prefilter:
         table = literals if literals is not None and set(literals) == set(concepts) else literal_table(concepts)
         self.concepts = concepts
         self.always: set[tuple[str, int]] = set()  # (concept, pattern) pairs always run
-        #: (concept, pattern) -> a bit for each group of literals it needs, all set when each is found.
-        self.full: dict[tuple[str, int], int] = {}
-        direct: dict[str, list[tuple[str, int]]] = {}
-        partial: dict[str, list[tuple[tuple[str, int], int]]] = {}
+        #: (concept, pattern) -> its other groups of literals, each needed too (checked by ``in``).
+        self.rest: dict[tuple[str, int], tuple[tuple[str, ...], ...]] = {}
+        first: dict[str, list[tuple[str, int]]] = {}
         for cid, per_pattern in table.items():
             if len(per_pattern) != len(concepts[cid].patterns):
                 per_pattern = literal_table({cid: concepts[cid]})[cid]
@@ -85,37 +84,35 @@ class _Prefilter:
                 if not found:
                     self.always.add(pair)
                     continue
-                for number, group in enumerate(found):
-                    for lit in group:
-                        if len(found) == 1:
-                            direct.setdefault(lit, []).append(pair)
-                        else:
-                            partial.setdefault(lit, []).append((pair, 1 << number))
-                self.full[pair] = (1 << len(found)) - 1
+                # The automaton looks for the strongest group (the longest literals, the rarest);
+                # the others are confirmed only for the few patterns it names.
+                for lit in found[0]:
+                    first.setdefault(lit, []).append(pair)
+                if len(found) > 1:
+                    self.rest[pair] = tuple(tuple(group) for group in found[1:])
         self.regexes: dict[tuple[str, int], re.Pattern] = {}  # each pattern compiled on first use
         self.automaton = None
-        #: What finding each literal means, by the number the automaton reports for it.
-        self.hits: list[tuple[tuple[tuple[str, int], ...], tuple[tuple[tuple[str, int], int], ...]]] = []
-        if direct or partial:
+        #: The (concept, pattern) pairs each literal names, by the number the automaton reports for it.
+        self.hits: list[tuple[tuple[str, int], ...]] = []
+        if first:
             self.automaton = ahocorasick.Automaton(ahocorasick.STORE_INTS)
-            for lit in sorted(direct.keys() | partial.keys()):
+            for lit in sorted(first):
                 self.automaton.add_word(lit, len(self.hits))
-                self.hits.append((tuple(direct.get(lit, ())), tuple(partial.get(lit, ()))))
+                self.hits.append(tuple(first[lit]))
             self.automaton.make_automaton()
 
     def _candidate_patterns(self, text: str) -> set[tuple[str, int]]:
         pairs = set(self.always)
         if self.automaton is None:
             return pairs
-        masks: dict[tuple[str, int], int] = {}
-        hits = self.hits
+        hits, rest = self.hits, self.rest
         for number in {number for _end, number in self.automaton.iter(text)}:
-            direct, partial = hits[number]
-            pairs.update(direct)
-            for pair, bit in partial:
-                masks[pair] = masks.get(pair, 0) | bit
-        full = self.full
-        pairs.update(pair for pair, mask in masks.items() if mask == full[pair])
+            for pair in hits[number]:
+                if pair in pairs:
+                    continue
+                groups = rest.get(pair)
+                if groups is None or all(any(lit in text for lit in group) for group in groups):
+                    pairs.add(pair)
         return pairs
 
     def candidates(self, text: str) -> frozenset[str]:
