@@ -657,6 +657,19 @@ def test_the_prefilter_finds_exactly_the_concepts_that_matching_every_concept_fi
     assert skipped > 0.8 * len(texts) * len(catalogue.concepts)  # and it does skip most of them
 
 
+def test_a_whole_word_search_without_the_look_behind_finds_what_the_look_behind_finds():
+    import re
+
+    from msp_docs.catalogue.concepts import _found_whole_word
+
+    for pattern, text in [
+        ("safe", "unsafe, then safe"), ("safe", "unsafe"), ("safe", "safe"), ("safe", "_safe"), ("safe", "é safe"),
+        ("safe", "ésafe"), ("a(?<=a)b", "xab ab"), ("abc|bc", "abc"), ("abc|bc", "xbc"), ("s\\.? ?42", "ss42 s. 42"),
+    ]:
+        expected = re.search(rf"(?<!\w)(?:{pattern})(?!\w)", text) is not None
+        assert _found_whole_word(re.compile(rf"(?:{pattern})(?!\w)"), text) == expected, (pattern, text)
+
+
 def test_the_literals_a_pattern_requires():
     from msp_docs.catalogue.concepts import _required_literals, lower_pattern, whole_word
 
