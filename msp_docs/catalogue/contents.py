@@ -193,6 +193,7 @@ class Catalogue:
     def forget_sentences(self) -> None:
         """Empty the per-sentence caches (benchmarks measure a first reading, not a repeat)."""
         self._concepts_alone.cache_clear()
+        self._matching.cache_clear()
         self._negated.cache_clear()
         normalise.cache_clear()
 
@@ -227,6 +228,11 @@ class Catalogue:
         return literal_table(self.concepts)
 
     @cached_property
+    def _matching(self):
+        # The same sentence under another heading needs only its false friends checked again.
+        return lru_cache(maxsize=20_000)(self._prefilter.matching)
+
+    @cached_property
     def _concepts_alone(self):
         # Documents repeat themselves (boilerplate, table labels): remember recent sentences.
         return lru_cache(maxsize=20_000)(self._match_concepts)
@@ -236,7 +242,7 @@ class Catalogue:
             return frozenset()
         alone = []
         concepts = self.concepts
-        for cid in self._prefilter.matching(text):
+        for cid in self._matching(text):
             concept = concepts[cid]
             unless = concept.unless_regex
             if unless is not None and (unless.search(text) or (near and unless.search(near))):
