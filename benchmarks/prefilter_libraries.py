@@ -26,28 +26,17 @@ sys.path.insert(0, str(ROOT))
 def corpus(long_document: bool = True) -> list[str]:
     """Every distinct text the checker hands to concept matching for the evaluation documents (and the long one)."""
     from msp_docs.catalogue import load_catalogue
-    from msp_docs.check import check_document
 
-    catalogue = load_catalogue()
-    seen: list[str] = []
-    original = catalogue._match_concepts
+    sys.path.insert(0, str(ROOT / "tests"))
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from run import make_long_document
+    from test_catalogue import _evaluation_documents, _sentences_the_checker_matches
 
-    def spy(text, near, negation):
-        seen.append(text)
-        return original(text, near, negation)
-
-    catalogue.__dict__["_concepts_alone"] = spy
-    paths = sorted((ROOT / "tests" / "eval" / "documents").iterdir()) + sorted((ROOT / "tests" / "eval" / "blind" / "documents").iterdir())
     with tempfile.TemporaryDirectory() as work:
+        documents = _evaluation_documents()
         if long_document:
-            sys.path.insert(0, str(ROOT / "benchmarks"))
-            from run import make_long_document
-
-            paths += [p for p in make_long_document(Path(work)) if p]
-        for path in paths:
-            check_document(path)
-    del catalogue.__dict__["_concepts_alone"]
-    return list(dict.fromkeys(seen))
+            documents += [p for p in make_long_document(Path(work)) if p]
+        return _sentences_the_checker_matches(load_catalogue(), documents)
 
 
 def _trie_candidates(literal_sets):
