@@ -148,6 +148,68 @@ def _floor_template(template: bytes, output: bytes) -> bytes:
     return out.getvalue()
 
 
+# A process that does only what docxtpl does for a build: import it, render each floor template
+# (the generated clauses already in its body) with the same context, and save it.
+_FLOOR_BUILD = r"""
+import pickle, sys
+from docxtpl import DocxTemplate, InlineImage
+from docx.shared import Mm
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+def ukdate(value):
+    return f"{value.day} {value.strftime('%B %Y')}"
+
+def join_and(values, conjunction="and"):
+    items = [str(v) for v in values]
+    return "".join(items) if len(items) <= 1 else f"{', '.join(items[:-1])} {conjunction} {items[-1]}"
+
+env = ImmutableSandboxedEnvironment(autoescape=True)
+env.filters.update(ukdate=ukdate, join_and=join_and)
+with open(sys.argv[1], "rb") as handle:
+    jobs = pickle.load(handle)
+for template, context, logo, out in jobs:
+    tpl = DocxTemplate(template)
+    if logo:
+        context["logo"] = InlineImage(tpl, logo, width=Mm(40))
+    tpl.render(context, jinja_env=env, autoescape=True)
+    tpl.save(out)
+"""
+
+
+def _cold_floor_build(profile_path: Path, repeat: int) -> tuple[float, int]:
+    """Median wall time of a fresh process in which docxtpl renders and saves the same documents."""
+    import pickle
+
+    from msp_docs.plan import documents_for, plan_document
+    from msp_docs.profile import load_profile, thaw
+    from msp_docs.render import BODY_ANCHOR, render_document, template_bytes
+
+    profile = load_profile(profile_path)
+    with tempfile.TemporaryDirectory() as work:
+        jobs = []
+        for number, spec in enumerate(documents_for(profile)):
+            plan = plan_document(profile, spec, DATE)
+            rendered = render_document(plan, date=DATE, profile_dir=profile.base_dir)
+            _path, template = template_bytes(spec.template)
+            floor = Path(work) / f"floor-{number}.docx"
+            floor.write_bytes(_floor_template(template, rendered.data))
+            # Plain data only (the clauses' helper functions are not used by the Word templates).
+            context = {k: v for k, v in thaw(plan.context).items() if not callable(v)}
+            context["body_anchor"] = BODY_ANCHOR
+            logo = context["org"]["logo"]
+            logo_path = None
+            if logo:
+                logo_path = str(Path(logo["path"]) if Path(logo["path"]).is_absolute() else profile.base_dir / logo["path"])
+            context["logo"] = ""
+            jobs.append((str(floor), context, logo_path, str(Path(work) / f"out-{number}.docx")))
+        script, data = Path(work) / "floor.py", Path(work) / "jobs.pickle"
+        script.write_text(_FLOOR_BUILD, encoding="utf-8")
+        data.write_bytes(pickle.dumps(jobs))
+        command = [sys.executable, str(script), str(data)]
+        seconds = statistics.median(run_tree(command)[0] for _ in range(repeat))
+    return seconds, len(jobs)
+
+
 def bench_build(repeat: int) -> dict:
     from docxtpl import DocxTemplate
 
@@ -155,8 +217,13 @@ def bench_build(repeat: int) -> dict:
     from msp_docs.profile import load_profile
     from msp_docs.render import _docx_environment, _template_context, render_document, template_bytes
 
-    with tempfile.TemporaryDirectory() as out:
-        cold, _peak, _code = run_tree(_cli() + ["build", str(PROFILE), "-o", out, "--date", DATE.isoformat(), "-q"])
+    def cold_build() -> float:
+        with tempfile.TemporaryDirectory() as out:
+            return run_tree(_cli() + ["build", str(PROFILE), "-o", out, "--date", DATE.isoformat(), "-q"])[0]
+
+    cold_build()  # fill the user's cache, as any earlier run of this version has
+    cold = statistics.median(cold_build() for _ in range(repeat))
+    cold_floor, count = _cold_floor_build(PROFILE, repeat)
     profile = load_profile(PROFILE)
     rows = []
     for spec in documents_for(profile):
@@ -179,7 +246,17 @@ def bench_build(repeat: int) -> dict:
         floor_s, bare_s = timed(floor, repeat), timed(bare_template, repeat)
         rows.append({"document": spec.name, "seconds": ours, "floor_seconds": floor_s, "ratio": ours / floor_s, "template_only_seconds": bare_s})
     worst = max(r["ratio"] for r in rows)
-    return {"cold_cli_all_documents_seconds": cold, "documents": rows, "worst_ratio": worst, "target_ratio": 1.3, "met": worst <= 1.3}
+    cold_ratio = cold / cold_floor
+    return {
+        "cold_cli_all_documents_seconds": cold,
+        "cold_floor_seconds": cold_floor,
+        "cold_ratio": cold_ratio,
+        "cold_documents": count,
+        "documents": rows,
+        "worst_ratio": worst,
+        "target_ratio": 1.3,
+        "met": worst <= 1.3 and cold_ratio <= 1.3,
+    }
 
 
 def make_profiles(folder: Path, count: int) -> None:
@@ -306,15 +383,33 @@ def bench_check(repeat: int) -> dict:
             catalogue.forget_sentences()
             check_document(path)
 
+        def docx_floor_cold() -> float:
+            # A fresh process in which python-docx opens the file and reads the paragraphs.
+            code = "import sys, docx; d = docx.Document(sys.argv[1]); [p.text for p in d.paragraphs]"
+            return run_tree([sys.executable, "-c", code, str(docx_path)])[0]
+
+        def pdf_floor_cold() -> float:
+            code = (
+                "import sys, pypdfium2 as pdfium\n"
+                "d = pdfium.PdfDocument(sys.argv[1])\n"
+                "for i in range(len(d)):\n"
+                "    p = d[i]; t = p.get_textpage(); t.get_text_range(); t.close(); p.close()\n"
+            )
+            return run_tree([sys.executable, "-c", code, str(pdf_path)])[0]
+
         check_document(docx_path)  # load and compile everything once
         warm_docx = timed(lambda: first_reading(docx_path), repeat)
+        ours(docx_path)  # fill the user's cache, as any earlier run of this version has
         cold_docx = statistics.median(ours(docx_path) for _ in range(repeat))
+        cold_floor_docx = statistics.median(docx_floor_cold() for _ in range(repeat))
         floor_docx = timed(docx_floor, repeat)
         floor_all = timed(docx_floor_everything, repeat)
         result = {
             "pages": pages,
             "docx": {
                 "seconds_cold_cli": cold_docx,
+                "cold_floor_seconds": cold_floor_docx,
+                "cold_ratio": cold_docx / cold_floor_docx,
                 "seconds_in_process": warm_docx,
                 "floor_seconds": floor_docx,
                 "ratio_in_process": warm_docx / floor_docx,
@@ -327,9 +422,46 @@ def bench_check(repeat: int) -> dict:
         if pdf_path:
             warm_pdf = timed(lambda: first_reading(pdf_path), repeat)
             floor_pdf = timed(pdf_floor, repeat)
-            result["pdf"] = {"seconds_cold_cli": statistics.median(ours(pdf_path) for _ in range(repeat)), "seconds_in_process": warm_pdf, "floor_seconds": floor_pdf, "ratio_in_process": warm_pdf / floor_pdf}
-        result["met"] = cold_docx <= 1.5 and result["docx"]["ratio_in_process"] <= 2.0
+            cold_pdf = statistics.median(ours(pdf_path) for _ in range(repeat))
+            cold_floor_pdf = statistics.median(pdf_floor_cold() for _ in range(repeat))
+            result["pdf"] = {
+                "seconds_cold_cli": cold_pdf,
+                "cold_floor_seconds": cold_floor_pdf,
+                "cold_ratio": cold_pdf / cold_floor_pdf,
+                "seconds_in_process": warm_pdf,
+                "floor_seconds": floor_pdf,
+                "ratio_in_process": warm_pdf / floor_pdf,
+                "target_ratio": 2.5,
+            }
+        result["met"] = result["docx"]["cold_ratio"] <= 2.0 and ("pdf" not in result or result["pdf"]["ratio_in_process"] <= 2.5)
         return result
+
+
+#: Registered providers of social housing in England (about 1,400) and the documents each has.
+NATIONAL_PROVIDERS, DOCUMENTS_EACH = 1400, 7
+
+
+def bench_scale(count: int) -> dict:
+    """`check --jobs 2` of ``count`` documents copied from the evaluation sets: time, peak memory, rate."""
+    sources = sorted((ROOT / "tests" / "eval" / "documents").iterdir()) + sorted((ROOT / "tests" / "eval" / "blind" / "documents").iterdir())
+    with tempfile.TemporaryDirectory() as work:
+        folder = Path(work) / "documents"
+        folder.mkdir()
+        for index in range(count):
+            source = sources[index % len(sources)]
+            shutil.copyfile(source, folder / f"{index:04d}-{source.name}")
+        seconds, peak, _code = run_tree(_cli() + ["check", str(folder), "--jobs", "2", "--format", "json", "-q", "-o", str(Path(work) / "report.json")])
+    rate = count / seconds
+    national = NATIONAL_PROVIDERS * DOCUMENTS_EACH
+    return {
+        "documents": count,
+        "jobs": 2,
+        "seconds": seconds,
+        "documents_per_second": rate,
+        "peak_memory_mb": peak / 1e6,
+        "national_documents": national,
+        "national_hours": national / rate / 3600,
+    }
 
 
 def machine() -> dict:
@@ -348,10 +480,10 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="a 40-profile batch and three repeats")
     parser.add_argument("--json", default=str(ROOT / "benchmarks" / "results" / "latest.json"), help="where to write the JSON results")
-    parser.add_argument("--only", choices=("help", "build", "batch", "check"), action="append", help="run only these measurements")
+    parser.add_argument("--only", choices=("help", "build", "batch", "check", "scale"), action="append", help="run only these measurements")
     args = parser.parse_args()
     repeat = 3 if args.quick else 5
-    wanted = set(args.only or ("help", "build", "batch", "check"))
+    wanted = set(args.only or ("help", "build", "batch", "check", "scale"))
     results = {"machine": machine()}
     if "help" in wanted:
         results["help"] = bench_help(repeat * 2)
@@ -361,6 +493,8 @@ def main() -> int:
         results["batch"] = bench_batch(40 if args.quick else 200)
     if "check" in wanted:
         results["check"] = bench_check(repeat)
+    if "scale" in wanted:
+        results["scale"] = bench_scale(200 if args.quick else 1000)
     Path(args.json).parent.mkdir(parents=True, exist_ok=True)
     Path(args.json).write_text(json.dumps(results, indent=2), encoding="utf-8")
     print(table(results))
@@ -375,7 +509,11 @@ def table(results: dict) -> str:
         rows.append(f"| `msp-docs --help`, cold | {h['seconds']:.2f} s | – | – | ≤ 0.25 s | {'yes' if h['met'] else 'no'} |")
     if "build" in results:
         b = results["build"]
-        rows.append(f"| `msp-docs build` one profile, 7 documents, cold process | {b['cold_cli_all_documents_seconds']:.2f} s | – | – | – | – |")
+        rows.append(
+            f"| `msp-docs build` one profile, {b['cold_documents']} documents, cold process | {b['cold_cli_all_documents_seconds']:.2f} s "
+            f"| {b['cold_floor_seconds']:.2f} s (one process: docxtpl renders and saves the same {b['cold_documents']} documents) "
+            f"| {b['cold_ratio']:.2f} | ≤ 1.3 | {'yes' if b['cold_ratio'] <= 1.3 else '**no**'} |"
+        )
         for d in b["documents"]:
             rows.append(f"| build {d['document']} (warm process) | {d['seconds'] * 1000:.0f} ms | {d['floor_seconds'] * 1000:.0f} ms | {d['ratio']:.2f} | ≤ 1.3 | {'yes' if d['ratio'] <= 1.3 else 'no'} |")
     if "batch" in results:
@@ -386,12 +524,21 @@ def table(results: dict) -> str:
     if "check" in results:
         c = results["check"]
         d = c["docx"]
-        rows.append(f"| `check` {c.get('pages') or '~300'}-page .docx, cold CLI | {d['seconds_cold_cli']:.2f} s | – | – | ≤ 1.5 s | {'yes' if d['seconds_cold_cli'] <= 1.5 else 'no'} |")
+        rows.append(
+            f"| `check` {c.get('pages') or '~300'}-page .docx, cold process | {d['seconds_cold_cli']:.2f} s "
+            f"| {d['cold_floor_seconds']:.2f} s (one process: python-docx reads the paragraphs) | {d['cold_ratio']:.2f} | ≤ 2 | {'yes' if d['cold_ratio'] <= 2 else '**no**'} |"
+        )
         rows.append(f"| `check` same .docx, warm process | {d['seconds_in_process']:.2f} s | {d['floor_seconds']:.2f} s (python-docx body paragraphs) | {d['ratio_in_process']:.2f} | ≤ 2 | {'yes' if d['ratio_in_process'] <= 2 else 'no'} |")
         rows.append(f"| `check` same .docx, warm process | {d['seconds_in_process']:.2f} s | {d['floor_everything_seconds']:.2f} s (python-docx, every paragraph incl. tables, headers, footers) | {d['ratio_to_everything']:.2f} | ≤ 2 | {'yes' if d['ratio_to_everything'] <= 2 else 'no'} |")
         if "pdf" in c:
             p = c["pdf"]
-            rows.append(f"| `check` same as PDF, warm process | {p['seconds_in_process']:.2f} s | {p['floor_seconds']:.2f} s (pypdfium2 text) | {p['ratio_in_process']:.2f} | – | – |")
+            rows.append(f"| `check` same document as PDF, warm process | {p['seconds_in_process']:.2f} s | {p['floor_seconds']:.2f} s (pypdfium2 text) | {p['ratio_in_process']:.2f} | ≤ 2.5 | {'yes' if p['ratio_in_process'] <= 2.5 else '**no**'} |")
+            rows.append(f"| `check` same document as PDF, cold process | {p['seconds_cold_cli']:.2f} s | {p['cold_floor_seconds']:.2f} s (one process: pypdfium2 text) | {p['cold_ratio']:.2f} | – | – |")
+    if "scale" in results:
+        x = results["scale"]
+        rows.append(f"| `check --jobs 2` of {x['documents']:,} documents (the evaluation sets, copied) | {x['seconds']:.0f} s ({x['documents_per_second']:.1f} docs/s) | – | – | – | – |")
+        rows.append(f"| same, peak memory (whole process tree, proportional set size) | {x['peak_memory_mb']:.0f} MB | – | – | – | – |")
+        rows.append(f"| a national run at that rate: {x['national_documents']:,} documents ({NATIONAL_PROVIDERS:,} providers × {DOCUMENTS_EACH}) | {x['national_hours']:.1f} h | – | – | – | – |")
     return "\n".join(rows)
 
 

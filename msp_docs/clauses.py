@@ -91,6 +91,8 @@ class ClauseLibrary:
 
     clauses: Mapping[str, Clause]
     folder: str
+    #: For the shipped library: the key of its files in the user's cache (see ``_shipped_templates``).
+    digest: str | None = None
 
     def get(self, clause_id: str) -> Clause:
         """The clause with this id; OptionError with a suggestion if there is none."""
@@ -120,6 +122,10 @@ def default_folder() -> Path:
 def load_library(folder: str | None = None) -> ClauseLibrary:
     """Read every clause file in ``folder`` (default: the shipped library); CatalogueError lists all problems."""
     root = Path(folder) if folder else default_folder()
+    if not folder:
+        shipped = _shipped_library(root)
+        if shipped is not None:
+            return shipped
     problems: list[str] = []
     clauses: dict[str, Clause] = {}
     for path in sorted(root.glob("*.md")):
@@ -134,6 +140,40 @@ def load_library(folder: str | None = None) -> ClauseLibrary:
     if problems:
         raise CatalogueError("the clause library has problems:\n" + "\n".join(f"  {p}" for p in problems))
     return ClauseLibrary(clauses=clauses, folder=str(root))
+
+
+def _shipped_library(root: Path) -> ClauseLibrary | None:
+    """The shipped library from the user's cache (parsed once per version of its files), or read and cached now."""
+    from msp_docs import cache
+
+    try:
+        texts = {path.name: path.read_text(encoding="utf-8") for path in sorted(root.glob("*.md"))}
+    except (OSError, UnicodeDecodeError):
+        return None  # read them one by one, for a message naming the file
+    key = cache.files_digest("clauses", texts, str(root))
+    records = cache.read_data("clauses", key)
+    if isinstance(records, list):
+        try:
+            clauses = {r["id"]: _clause_from_record(r) for r in records}
+            return ClauseLibrary(clauses=clauses, folder=str(root), digest=key)
+        except (KeyError, TypeError, ValueError):
+            pass  # an entry of another shape: read the files again
+    library = load_library(str(root))
+    cache.write_data("clauses", key, [_clause_record(c) for c in library.clauses.values()])
+    return ClauseLibrary(clauses=library.clauses, folder=library.folder, digest=key)
+
+
+_TUPLES = ("documents", "services", "paragraphs", "themes")
+
+
+def _clause_record(clause: Clause) -> dict:
+    import dataclasses
+
+    return {k: list(v) if k in _TUPLES else v for k, v in dataclasses.asdict(clause).items()}
+
+
+def _clause_from_record(record: dict) -> Clause:
+    return Clause(**{k: tuple(v) if k in _TUPLES else v for k, v in record.items()})
 
 
 def _read_clause(path: Path) -> Clause:
@@ -313,10 +353,48 @@ def sandbox():
 def _compiled(clause: Clause):
     from jinja2 import TemplateSyntaxError
 
+    env = sandbox()
+    code = _shipped_templates().get(clause.id)
+    if code is not None and load_library().clauses.get(clause.id) == clause:
+        return env.template_class.from_code(env, code, env.make_globals(None), None)
     try:
-        return sandbox().from_string(clause.body)
+        return env.from_string(clause.body)
     except TemplateSyntaxError as err:
         raise CatalogueError(f"{clause.file}:{clause.body_line + (err.lineno or 1) - 1}: template syntax error: {err.message}") from None
+
+
+@lru_cache(maxsize=1)
+def _shipped_templates() -> dict[str, Any]:
+    """Every shipped clause body compiled by the sandbox (Python code objects), by clause id.
+
+    Jinja turns a template into Python source and Python compiles that: about 0.4 s for the whole
+    library on every run. The code objects are kept in the user's cache (``msp_docs.cache``:
+    marshal, read only from a folder and file the user alone owns), keyed by the clause files,
+    Jinja's version and this module's source, which fixes the sandbox's settings. The templates
+    made from them are the sandbox's own: attribute access, calls and operators still go through
+    the sandboxed environment at run time.
+    """
+    import jinja2
+
+    from msp_docs import cache
+
+    library = load_library()
+    if library.digest is None:
+        return {}
+    try:
+        own_source = Path(__file__).read_bytes()
+    except OSError:
+        return {}
+    key = cache.digest("clause-templates", library.digest, jinja2.__version__, own_source)
+    codes = cache.read_code("clause-templates", key)
+    if isinstance(codes, dict) and set(codes) == set(library.clauses):
+        return codes
+    try:
+        codes = {cid: sandbox().compile(clause.body) for cid, clause in library.clauses.items()}
+    except jinja2.TemplateSyntaxError:
+        return {}  # each clause is compiled on its own, and the broken one reported
+    cache.write_code("clause-templates", key, codes)
+    return codes
 
 
 @lru_cache(maxsize=512)

@@ -385,6 +385,11 @@ def _without_furniture(text: str, furniture: set[str]) -> tuple[list[str], str, 
     return top, "\n".join(lines[start:end]), bottom
 
 
+_PDF_ITEM = re.compile(r"^(?:[•\-–·▪◦]|\d{1,3}(?:\.\d{1,3})*[.)]?)\s+")
+_PDF_SENTENCE_END = re.compile(r"[.!?:;]$")
+_SPACES = re.compile(r"\s+")
+
+
 def _pdf_paragraphs(text: str) -> list[str]:
     """Split a page's text into paragraphs: blank lines, bullets and lines that end a sentence."""
     # pdfium marks a hyphen at the end of a line with U+FFFE (and drops the line break): it is
@@ -392,26 +397,29 @@ def _pdf_paragraphs(text: str) -> list[str]:
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x02", "").replace("\ufffe", "-")
     out: list[str] = []
     current: list[str] = []
+    length = -1  # of " ".join(current), kept as lines are added
     for raw in text.split("\n"):
         line = raw.strip()
         if not line:
             if current:
                 out.append(" ".join(current))
-                current = []
+                current, length = [], -1
             continue
-        if re.match(r"^(?:[•\-–·▪◦]|\d{1,3}(?:\.\d{1,3})*[.)]?)\s+", line) and current:
+        if current and _PDF_ITEM.match(line):
             out.append(" ".join(current))
-            current = []
+            current, length = [], -1
         if current and current[-1].endswith("-") and not current[-1].endswith(" -"):
             current[-1] = current[-1][:-1] + line
+            length += len(line) - 1
         else:
             current.append(line)
-        if re.search(r"[.!?:;]$", line) and len(" ".join(current)) > 200:
+            length += len(line) + 1
+        if length > 200 and _PDF_SENTENCE_END.search(line):
             out.append(" ".join(current))
-            current = []
+            current, length = [], -1
     if current:
         out.append(" ".join(current))
-    return [re.sub(r"\s+", " ", p).strip() for p in out if p.strip()]
+    return [_SPACES.sub(" ", p).strip() for p in out if p.strip()]
 
 
 # --------------------------------------------------------------------------- Word

@@ -41,9 +41,56 @@ def _data_file(name: str):
 @lru_cache(maxsize=None)
 def schema_document() -> dict:
     """The profile schema file as plain data (with ``definitions`` and ``schema``)."""
+    return _schema_entry()["document"]
+
+
+@lru_cache(maxsize=None)
+def _schema_entry() -> dict:
+    """The schema file parsed, and whether Cerberus has accepted it, from the user's cache when it can.
+
+    Cerberus checks a schema against its own rules whenever a validator is made (about 0.1 s);
+    the answer is the same for the same schema file and Cerberus version, so it is remembered
+    with the parsed file (``msp_docs.cache``), keyed by both.
+    """
+    import cerberus
+
+    from msp_docs import cache
+
+    text = _data_file("profile-schema.yaml").read_text(encoding="utf-8")
+    key = cache.files_digest("profile-schema", {"profile-schema.yaml": text}, cerberus.__version__)
+    entry = cache.read_data("profile-schema", key)
+    if isinstance(entry, dict) and isinstance(entry.get("document"), dict) and entry.get("accepted") is True:
+        return {**entry, "key": key}
     from ruamel.yaml import YAML
 
-    return YAML(typ="safe").load(_data_file("profile-schema.yaml").read_text(encoding="utf-8"))
+    return {"document": YAML(typ="safe").load(text), "accepted": False, "key": key}
+
+
+@lru_cache(maxsize=None)
+def _schema_for_validators():
+    """The Cerberus schema ready for validators: checked by Cerberus once per version of the file."""
+    from msp_docs import cache
+
+    entry = _schema_entry()
+    cls = _validator_class()
+    if not entry["accepted"]:
+        schema = cls(_cerberus_schema()).schema  # Cerberus checks it (SchemaError if it is broken)
+        cache.write_data("profile-schema", entry["key"], {"document": entry["document"], "accepted": True})
+        return schema
+    return _accepted_schema()
+
+
+def _accepted_schema():
+    """The profile schema for validators, without Cerberus' check of the schema itself."""
+    from cerberus.schema import DefinitionSchema
+
+    class AcceptedSchema(DefinitionSchema):
+        """A schema Cerberus has already accepted (same file, same Cerberus): not checked again."""
+
+        def validate(self, schema=None):
+            pass
+
+    return AcceptedSchema(_validator_class()(), _cerberus_schema())
 
 
 @lru_cache(maxsize=None)
@@ -259,7 +306,7 @@ def validate_data(data: Any, lines: Mapping[tuple, int], file: str) -> Profile:
             problems=[Problem(file, 1, None, "must be a mapping of fields (organisation:, people:, ...), not a single value or a list")],
         )
     problems = _text_problems(data, (), locate)
-    validator = _validator_class()(_cerberus_schema(), base_dir=Path(file).resolve().parent)
+    validator = _validator_class()(_schema_for_validators(), base_dir=Path(file).resolve().parent)
     if not validator.validate(data):
         problems.extend(_translate(validator, locate))
     problems.extend(_date_problems(validator.document or {}, (), locate))

@@ -72,6 +72,24 @@ def require_chromium() -> str:
     return path
 
 
+def pytest_configure(config):
+    """Point msp-docs' cache (msp_docs.cache) at a fresh folder: tests never write to the real home.
+
+    Set in the environment, so the commands the tests start in other processes use it too.
+    """
+    import tempfile
+
+    config._msp_docs_cache = tempfile.mkdtemp(prefix="msp-docs-test-cache-")
+    os.environ["XDG_CACHE_HOME"] = config._msp_docs_cache
+    os.environ.pop("MSP_DOCS_NO_CACHE", None)
+
+
+def pytest_unconfigure(config):
+    folder = getattr(config, "_msp_docs_cache", None)
+    if folder:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 @pytest.fixture
 def profile_fixture():
     """Path to a profile fixture by file name."""

@@ -640,3 +640,95 @@ def test_a_rule_may_name_concepts_that_are_enough_alone_and_hints_that_are_only_
     assert "talk-to-person" in catalogue.themes["principle-empowerment"].evidence.hints
     assert catalogue.assess("principle-empowerment", {"talk-to-person"}) == PARTIAL
     assert protection.enough
+
+
+# --------------------------------------------------------------------------- the matching prefilter
+
+EVAL = Path(__file__).resolve().parent / "eval"
+
+
+def _evaluation_documents() -> list[Path]:
+    return sorted((EVAL / "documents").iterdir()) + sorted((EVAL / "blind" / "documents").iterdir())
+
+
+def _sentences_the_checker_matches(catalogue, documents=None) -> list[str]:
+    """Every distinct text the checker hands to concept matching for ``documents`` (every evaluation document).
+
+    benchmarks/prefilter_libraries.py times the prefilter on these sentences too.
+    """
+    from msp_docs.check import check_document
+
+    seen: list[str] = []
+    original = catalogue._match_concepts
+
+    def spy(text, near, negation):
+        seen.append(text)
+        return original(text, near, negation)
+
+    catalogue.__dict__["_concepts_alone"] = spy
+    try:
+        for path in documents if documents is not None else _evaluation_documents():
+            check_document(path)
+    finally:
+        del catalogue.__dict__["_concepts_alone"]
+    return list(dict.fromkeys(seen))
+
+
+@pytest.mark.slow
+def test_the_prefilter_finds_exactly_the_concepts_that_matching_every_concept_finds(catalogue):
+    # A pure prefilter: it may skip only what cannot match. Over every sentence of every
+    # evaluation document, running only the candidate patterns gives the same concepts as
+    # searching each concept's whole expression, and the candidates include every match.
+    assert len(_evaluation_documents()) >= 50
+    texts = _sentences_the_checker_matches(catalogue)
+    assert len(texts) > 3000
+    prefilter = catalogue._prefilter
+    skipped = 0
+    for text in texts:
+        every = {cid for cid, concept in catalogue.concepts.items() if concept.regex.search(text)}
+        assert set(prefilter.matching(text)) == every, text
+        candidates = prefilter.candidates(text)
+        assert every <= candidates, text
+        skipped += len(catalogue.concepts) - len(candidates)
+    assert skipped > 0.8 * len(texts) * len(catalogue.concepts)  # and it does skip most of them
+
+
+def test_a_whole_word_search_without_the_look_behind_finds_what_the_look_behind_finds():
+    import re
+
+    from msp_docs.catalogue.concepts import _found_whole_word
+
+    for pattern, text in [
+        ("safe", "unsafe, then safe"), ("safe", "unsafe"), ("safe", "safe"), ("safe", "_safe"), ("safe", "é safe"),
+        ("safe", "ésafe"), ("a(?<=a)b", "xab ab"), ("abc|bc", "abc"), ("abc|bc", "xbc"), ("s\\.? ?42", "ss42 s. 42"),
+    ]:
+        expected = re.search(rf"(?<!\w)(?:{pattern})(?!\w)", text) is not None
+        assert _found_whole_word(re.compile(rf"(?:{pattern})(?!\w)"), text) == expected, (pattern, text)
+
+
+def test_the_literals_a_pattern_requires():
+    from msp_docs.catalogue.concepts import _required_literals, lower_pattern, whole_word
+
+    def groups(pattern):
+        found = _required_literals(whole_word(lower_pattern(pattern)))
+        return None if found is None else sorted(sorted(g) for g in found)
+
+    assert groups("abus(e|ive)") == [["abus"]]
+    assert groups("stay(ing)? safe") == [[" safe"], ["stay"]]
+    # One of each choice must be there, and the rest too; "leader" adds nothing beside "lead".
+    assert groups("(senior|strategic) (manager|lead|leader) for safeguarding") == [[" for safeguarding"], ["enior", "trategic"], ["lead", "manager"]]
+    assert groups("Care Act( 2014)?") == [["care act"]]
+    assert groups("s\\.? ?42") is None  # nothing of three characters every match must have
+    assert groups("(abuse|x)") is None  # one choice offers no literal: cannot filter
+
+
+def test_the_prefilter_is_built_the_same_from_cached_literals(catalogue):
+    from msp_docs.catalogue.concepts import _Prefilter, literal_table
+
+    table = literal_table(catalogue.concepts)
+    assert json.loads(json.dumps(table)) == table  # plain data, as kept in the cache
+    sentence = "staff must report safeguarding concerns to the designated safeguarding lead on the same day"
+    assert _Prefilter(catalogue.concepts, table).matching(sentence) == _Prefilter(catalogue.concepts).matching(sentence)
+    assert sorted(_Prefilter(catalogue.concepts, table).matching(sentence)) == sorted(
+        cid for cid, concept in catalogue.concepts.items() if concept.regex.search(sentence)
+    )

@@ -380,3 +380,28 @@ def test_load_profile_text_reports_yaml_problems_like_a_file():
     with pytest.raises(ProfileError) as err:
         load_profile_text("organisation: [unclosed\n", file="upload.yaml")
     assert err.value.problems[0].file == "upload.yaml" and err.value.problems[0].line is not None
+
+
+def test_a_schema_cerberus_accepted_before_validates_exactly_as_a_fresh_one():
+    # The accepted schema (from the cache) skips only Cerberus' check of the schema itself.
+    from msp_docs import profile as module
+
+    accepted = module._accepted_schema()
+    fixtures = sorted((Path(__file__).parent / "fixtures" / "profiles").glob("*.yaml")) + sorted((Path(__file__).parent.parent / "profiles").glob("*.yaml"))
+    from msp_docs import yamlfile
+
+    compared = 0
+    for path in fixtures:
+        try:
+            data = yamlfile.load(path, what="profile").data
+        except yamlfile.YamlReadError:
+            continue
+        if not isinstance(data, dict):
+            continue
+        quick = module._validator_class()(accepted, base_dir=path.parent)
+        fresh = module._validator_class()(module._cerberus_schema(), base_dir=path.parent)
+        assert quick.validate(data) == fresh.validate(data), path.name
+        assert quick.errors == fresh.errors, path.name
+        assert quick.document == fresh.document, path.name
+        compared += 1
+    assert compared >= 8

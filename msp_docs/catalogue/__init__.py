@@ -20,6 +20,7 @@ Loading runs in stages, one module each; names with a leading underscore are for
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from functools import lru_cache
 from importlib import resources
@@ -40,6 +41,7 @@ from msp_docs.catalogue.contents import (
 )
 from msp_docs.catalogue.crosscheck import _CrossCheck
 from msp_docs.catalogue.reading import DATA_FILES, SCHEMA_FILE, _Files, _schema_problems
+from msp_docs import cache
 from msp_docs.errors import CatalogueError, Problem
 
 __all__ = [
@@ -74,14 +76,20 @@ def load_catalogue(folder: str | os.PathLike | None = None) -> Catalogue:
         source = Path(folder)
         label = str(folder)
     files = _Files(source, label)
-    texts, data, problems = files.read_all()
-    if problems:
-        raise CatalogueError(_headline(problems, "cannot be read"), problems=problems)
-    # The shipped catalogue is validated in full once per version of its files; the result is
-    # remembered by a hash of the files, so an edited file is always validated again.
-    marker = _validated_marker(texts) if folder is None else None
-    trusted = marker is not None and marker.exists()
-    if not trusted:
+    texts, problems = files.read_texts()
+    # The shipped catalogue is parsed and validated in full once per version of its files; the
+    # parsed data and the concepts' literals are kept in the user's cache (msp_docs.cache) under
+    # a hash of the files, so an edited file is always read and validated again.
+    key = cache.files_digest("catalogue", texts) if folder is None and not problems else None
+    cached = cache.read_data("catalogue", key) if key else None
+    trusted = isinstance(cached, dict) and isinstance(cached.get("data"), dict) and set(cached["data"]) == set(texts)
+    if trusted:
+        data = cached["data"]
+    else:
+        data, parse_problems = files.parse(texts)
+        problems += parse_problems
+        if problems:
+            raise CatalogueError(_headline(problems, "cannot be read"), problems=problems)
         problems = _schema_problems(files, texts, data)
         if problems:
             raise CatalogueError(_headline(problems, "does not match its schema"), problems=problems)
@@ -89,34 +97,11 @@ def load_catalogue(folder: str | os.PathLike | None = None) -> Catalogue:
     catalogue = checker.build()
     if checker.problems:
         raise CatalogueError(_headline(checker.problems, "is inconsistent"), problems=checker.problems)
-    if marker is not None and not trusted:
-        _remember_validated(marker)
+    literals = cached.get("literals") if trusted else None
+    catalogue = dataclasses.replace(catalogue, concept_literals=literals if isinstance(literals, dict) else None)
+    if key and not trusted:
+        cache.write_data("catalogue", key, {"data": data, "literals": catalogue.literal_table()})
     return catalogue
-
-
-def _validated_marker(texts: dict[str, str]) -> Path | None:
-    """Where a successful full validation of exactly these files is remembered (None: never)."""
-    if os.environ.get("MSP_DOCS_NO_CACHE") == "1":
-        return None
-    import hashlib
-
-    from msp_docs import __version__
-
-    digest = hashlib.sha256(__version__.encode())
-    for name in sorted(texts):
-        digest.update(name.encode() + b"\0" + texts[name].encode("utf-8") + b"\0")
-    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "msp-docs"
-    return base / f"catalogue-{digest.hexdigest()[:32]}.validated"
-
-
-def _remember_validated(marker: Path) -> None:
-    try:
-        marker.parent.mkdir(parents=True, exist_ok=True)
-        tmp = marker.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text("validated against schema.yaml\n", encoding="utf-8")
-        os.replace(tmp, marker)
-    except OSError:
-        pass  # a read-only home: validate every time instead
 
 
 def _headline(problems: list[Problem], what: str) -> str:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from typing import Any
 
-from msp_docs.catalogue.concepts import _QUOTES, Concept, _Prefilter, normalise
+from msp_docs.catalogue.concepts import _QUOTES, Concept, _Prefilter, literal_table, normalise
 from msp_docs.errors import OptionError
 
 
@@ -191,6 +191,11 @@ class Catalogue:
             value = min(value, table["few_words"])
         return value, value < table["review_below"]
 
+
+    #: Each concept's patterns' required literals (``concepts.literal_table``), when already known
+    #: (from the cache); otherwise worked out on first use.
+    concept_literals: Mapping[str, list] | None = field(default=None, repr=False)
+
     def baseline(self, kind: str) -> tuple[str, ...]:
         """The requirement ids a document kind must cover; OptionError for an unknown kind."""
         try:
@@ -240,6 +245,7 @@ class Catalogue:
     def forget_sentences(self) -> None:
         """Empty the per-sentence caches (benchmarks measure a first reading, not a repeat)."""
         self._concepts_alone.cache_clear()
+        self._matching.cache_clear()
         self._negated.cache_clear()
         normalise.cache_clear()
 
@@ -267,7 +273,16 @@ class Catalogue:
 
     @cached_property
     def _prefilter(self) -> "_Prefilter":
-        return _Prefilter(self.concepts)
+        return _Prefilter(self.concepts, self.concept_literals)
+
+    def literal_table(self) -> dict[str, list]:
+        """Each concept's patterns' required literals, as plain data (kept in the cache)."""
+        return literal_table(self.concepts)
+
+    @cached_property
+    def _matching(self):
+        # The same sentence under another heading needs only its false friends checked again.
+        return lru_cache(maxsize=20_000)(self._prefilter.matching)
 
     @cached_property
     def _concepts_alone(self):
@@ -279,10 +294,8 @@ class Catalogue:
             return frozenset()
         alone = []
         concepts = self.concepts
-        for cid in self._prefilter.candidates(text):
+        for cid in self._matching(text):
             concept = concepts[cid]
-            if concept.regex.search(text) is None:
-                continue
             unless = concept.unless_regex
             if unless is not None and (unless.search(text) or (near and unless.search(near))):
                 continue

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 from typing import Any
 
-from msp_docs.catalogue.concepts import Concept, _compiled
+from msp_docs.catalogue.concepts import Concept, _compiled, lower_pattern, whole_word
 from msp_docs.catalogue.contents import BASES, Baseline, Catalogue, EvidenceRule, Requirement
 from msp_docs.catalogue.reading import _field, _Files
 from msp_docs.errors import Problem
@@ -80,7 +80,7 @@ class _CrossCheck:
         patterns = list(patterns)
         body = "|".join(f"(?:{p})" for p in patterns)
         if self.trusted:
-            return rf"(?<!\w)(?:{_lower_pattern(body)})(?!\w)"
+            return whole_word(lower_pattern(body))
         try:
             bare = re.compile(body, re.IGNORECASE)
             broken = bare.fullmatch("") is not None or any(p != p.strip() for p in patterns)
@@ -90,7 +90,7 @@ class _CrossCheck:
             for index, pattern in enumerate(patterns):
                 self._check_one(filename, path + (index,), pattern)
             return _NOTHING
-        return rf"(?<!\w)(?:{_lower_pattern(body)})(?!\w)"
+        return whole_word(lower_pattern(body))
 
     def _check_one(self, filename: str, path: tuple, pattern: str) -> None:
         try:
@@ -364,20 +364,6 @@ class _CrossCheck:
 
 
 # --------------------------------------------------------------------------- small helpers
-
-
-def _lower_pattern(pattern: str) -> str:
-    """A pattern for lower-cased text: letters lower-cased, escapes such as ``\\S`` or ``\\W`` kept."""
-    out: list[str] = []
-    index = 0
-    while index < len(pattern):
-        if pattern[index] == "\\":
-            out.append(pattern[index : index + 2])
-            index += 2
-        else:
-            out.append(pattern[index].lower())
-            index += 1
-    return "".join(out)
 
 
 def _freeze(value: Any) -> Any:

@@ -35,11 +35,13 @@ class _Files:
         return f"{self.label}/{filename}"
 
     def read_all(self) -> tuple[dict[str, str], dict[str, Any], list[Problem]]:
-        from ruamel.yaml import YAML
-        from ruamel.yaml.error import MarkedYAMLError, YAMLError
+        texts, problems = self.read_texts()
+        data, parse_problems = self.parse(texts)
+        return texts, data, problems + parse_problems
 
+    def read_texts(self) -> tuple[dict[str, str], list[Problem]]:
+        """The text of every file there is, and a problem for each that is missing or unreadable."""
         texts: dict[str, str] = {}
-        data: dict[str, Any] = {}
         problems: list[Problem] = []
         for filename in DATA_FILES + (SCHEMA_FILE,):
             shown = self.name(filename)
@@ -47,10 +49,21 @@ class _Files:
                 texts[filename] = self.source.joinpath(filename).read_text(encoding="utf-8")
             except FileNotFoundError:
                 problems.append(Problem(shown, None, None, "is missing"))
-                continue
             except (OSError, UnicodeDecodeError) as err:
                 problems.append(Problem(shown, None, None, f"cannot be read ({err})"))
+        return texts, problems
+
+    def parse(self, texts: dict[str, str]) -> tuple[dict[str, Any], list[Problem]]:
+        """The YAML of every text, and a problem for each that is not a mapping of sections."""
+        from ruamel.yaml import YAML
+        from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+        data: dict[str, Any] = {}
+        problems: list[Problem] = []
+        for filename in DATA_FILES + (SCHEMA_FILE,):
+            if filename not in texts:
                 continue
+            shown = self.name(filename)
             try:
                 loaded = YAML(typ="safe").load(texts[filename])
             except MarkedYAMLError as err:
@@ -64,7 +77,7 @@ class _Files:
                 problems.append(Problem(shown, 1, None, "must be a mapping of sections, not a single value or a list"))
                 continue
             data[filename] = loaded
-        return texts, data, problems
+        return data, problems
 
     def line(self, filename: str, texts: dict[str, str], path: tuple) -> int | None:
         """The line of a field path, found only when a problem needs it (re-reading with line marks)."""
