@@ -537,12 +537,17 @@ def _is_name(text: str) -> bool:
     return all(len(part.split()) <= _LABEL_WORDS for part in re.split(r"[;,]", text))
 
 
+# Words one of which every cross-reference names (a cheap test before the expression).
+_CROSS_REFERENCE_WORDS = ("polic", "procedure", "contract", "handbook", "guidance", "protocol", "strateg", "agreement")
+
+
 def _without_deferred(sentence: str) -> str | None:
     """The sentence without what it only defers to (``""`` when it defers as a whole), or None when it defers to nothing."""
-    if _CROSS_REFERENCE.search(sentence):
+    lowered = sentence.lower()
+    if any(word in lowered for word in _CROSS_REFERENCE_WORDS) and _CROSS_REFERENCE.search(sentence):
         return ""
-    if not _REFERENCE.search(sentence):
-        return None
+    if not any(ch.isdigit() for ch in sentence) or not _REFERENCE.search(sentence):
+        return None  # every reference has a number in it
     if _DEFERS.search(sentence):
         return ""
     spans = [m.span() for m in _POINTS.finditer(sentence) if _REFERENCE.search(m.group())]

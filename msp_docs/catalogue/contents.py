@@ -176,7 +176,12 @@ class Catalogue:
 
     def commitment(self, sentence: str) -> bool:
         """True when the sentence is a generic statement of commitment or belief (see concepts.yaml)."""
-        return bool(self.commitment_regex is not None and self.commitment_regex.search(normalise(sentence).lower()))
+        return self._commitment(normalise(sentence).lower())
+
+    @cached_property
+    def _commitment(self):
+        regex = self.commitment_regex
+        return lru_cache(maxsize=20_000)(lambda text: bool(regex is not None and regex.search(text)))
 
     def confidence(self, basis: str, subject: str = "about", *, few_words: bool = False) -> tuple[float, bool]:
         """How often a verdict of this basis agrees with careful readers, and whether it is worth a human look first.
@@ -247,6 +252,7 @@ class Catalogue:
         self._concepts_alone.cache_clear()
         self._matching.cache_clear()
         self._negated.cache_clear()
+        self._commitment.cache_clear()
         normalise.cache_clear()
 
     @cached_property
