@@ -308,15 +308,15 @@ def _choose_baseline(document: ExtractedDocument, baseline: str) -> tuple[str, s
     # The title decides when it names a kind; otherwise the opening headings do.
     for text in (title, " ".join([title] + heads).lower()):
         if _CONTRACT_TITLE.search(text):
-            return "contract", "guessed from the title (contract, specification or contractors' code)"
+            return "contract", "guessed from the title, which names a contract, a specification or a contractors' code"
         if _POLICY_TITLE.search(text) and text is title:
-            return "policy", "guessed from the title (policy)"
+            return "policy", "guessed from the title, which names a policy"
         if _PROCEDURE_TITLE.search(text):
-            return "procedure", "guessed from the title (procedure)"
+            return "procedure", "guessed from the title, which names a procedure"
         if re.search(r"\bself[- ]assessment|checklist\b", text):
-            return "self-assessment", "guessed from the title (self-assessment)"
+            return "self-assessment", "guessed from the title, which names a self-assessment"
         if re.search(r"\bleaflet\b", text):
-            return "leaflet", "guessed from the title (leaflet)"
+            return "leaflet", "guessed from the title, which names a leaflet"
     return "policy", "default (policy); use --baseline to choose"
 
 
