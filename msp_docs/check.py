@@ -189,33 +189,33 @@ def check_extracted(document: ExtractedDocument, *, baseline: str = "auto", edit
             )
             continue
         rule = requirement.evidence
-        found = {c for c in rule.concepts if any(layer.usable(rule, h) for h in hits.get(c, ()))}
+        usable = {c: kept for c in rule.concepts if (kept := [h for h in hits.get(c, ()) if layer.usable(rule, h)])}
+        found = set(usable)
         cited = requirement.kind == "paragraph" and rid in citations
         status = rule.assess(found, cited)
         own_unit = layer.unit_with(rule.in_contracts, rule.need) if kind == "contract" and rule.in_contracts and status != COVERED else None
-        if own_unit is not None:
-            # A contractor's own duties, written in its contract or code: the theme is covered there.
-            status = COVERED
-            found = found | {c for c in rule.in_contracts if any(h.unit == own_unit for h in hits.get(c, ()))}
         unit = None
         note = None
-        held_back = status == COVERED  # set back to False once a section is found that covers it
+        held_back = False  # True when the rule is met but no section may cover it
         if own_unit is not None:
-            unit, held_back = own_unit, False
+            # A contractor's own duties, written in its contract or code: the theme is covered there.
+            status, unit = COVERED, own_unit
+            for concept in rule.in_contracts:
+                in_unit = [h for h in hits.get(concept, ()) if h.unit == own_unit]
+                if in_unit:
+                    usable.setdefault(concept, in_unit)
+            found = set(usable)
         elif status == COVERED:
             unit = layer.covering_unit(rule)
             if unit is None and layer.scope != ABOUT and layer.covering_unit(rule, anywhere=True) is not None:
-                status = PARTIAL
+                status, held_back = PARTIAL, True
                 note = "found only outside the document's safeguarding sections, where it is about the document's own subject"
             elif unit is None:
-                status = PARTIAL
+                status, held_back = PARTIAL, True
                 note = "the pieces are there, but no section deals with it as a whole (or only headings, names or citations do)"
             elif layer.scope == PASSING:
-                status = PARTIAL
+                status, held_back = PARTIAL, True
                 note = "the document deals with adult safeguarding only in passing"
-            else:
-                held_back = False
-        usable = {c: [h for h in hits.get(c, ()) if layer.usable(rule, h)] for c in found}
         evidence = _pick_evidence(rule, usable, citations.get(rid, []) if cited else [], unit)
         weak = False
         if note:
@@ -384,11 +384,6 @@ class _TextLayer:
     #: concepts whose words appear somewhere, whether or not they counted (context, exclusions)
     near: frozenset[str] = frozenset()
 
-    @property
-    def relevant(self) -> bool:
-        """True when the document is about adult safeguarding."""
-        return self.scope == ABOUT
-
     def usable(self, rule, hit: "_Hit") -> bool:
         """Whether a hit counts for a rule at all: see ``EvidenceRule.host``."""
         if self.scope == ABOUT or hit.scoped or rule.host == "any":
@@ -504,16 +499,6 @@ _REFERENCE = re.compile(
     r"|\b(?:sections?|s\.?)\s?\d+[a-z]?(?:\(\d+\))?\s+of\s+(?:the\s+)?[\w ]{0,60}?\bact\b",
     re.IGNORECASE,
 )
-
-
-def _count_up_to(limit: int, flags) -> bool:
-    """True once ``limit`` of the flags are true (stops reading there)."""
-    count = 0
-    for flag in flags:
-        count += bool(flag)
-        if count >= limit:
-            return True
-    return False
 
 
 def _is_heading(passage: Passage, infer: bool) -> bool:
