@@ -207,6 +207,8 @@ def check_extracted(document: ExtractedDocument, *, baseline: str = "auto", edit
             found = set(usable)
         elif status == COVERED:
             unit = layer.covering_unit(rule)
+            if unit is None:
+                unit = layer.named_and_practised(rule, found)
             if unit is None and layer.scope != ABOUT and layer.covering_unit(rule, anywhere=True) is not None:
                 status, held_back = PARTIAL, True
                 note = "found only outside the document's safeguarding sections, where it is about the document's own subject"
@@ -370,6 +372,9 @@ class _Hit:
     scoped: bool = True
     #: the sentence is a generic statement of commitment or belief
     commitment: bool = False
+    #: the sentence is about the document's own subject, outside its safeguarding sections (a
+    #: code of conduct's own review cycle): it counts only for rules whose ``host`` is ``partial``
+    hosted: bool = False
 
 
 @dataclass
@@ -386,6 +391,8 @@ class _TextLayer:
 
     def usable(self, rule, hit: "_Hit") -> bool:
         """Whether a hit counts for a rule at all: see ``EvidenceRule.host``."""
+        if hit.hosted:
+            return rule.host == "partial"
         if self.scope == ABOUT or hit.scoped or rule.host == "any":
             return True
         return rule.host == "partial" and self.scope == SECTION
@@ -398,6 +405,19 @@ class _TextLayer:
                 if hit.strong and (self.scope == ABOUT or hit.scoped):
                     units[hit.unit].add(concept)
         return next((u for u in sorted(units) if len(units[u]) >= max(need, 1)), None)
+
+    def named_and_practised(self, rule, found) -> int | None:
+        """A section that puts into practice what the document names elsewhere ("the six principles:
+        empowerment, ..." in one section, "ask whether they agree" in another).
+
+        Where a rule asks for a named idea and more, the name in a list plus one section that
+        carries the rest of its substance is the idea named and turned into practice.
+        """
+        names = [c for c in found if c.endswith(NAME_SUFFIX)]
+        if rule.named_elsewhere != "practice" or not names or rule.need < 2:
+            return None
+        rest = [c for c in rule.concepts if not c.endswith(NAME_SUFFIX) and c not in rule.hints]
+        return self.unit_with(rest, rule.need - len(names))
 
     def covering_unit(self, rule, anywhere: bool = False) -> int | None:
         """The first section whose own evidence meets the rule, with substance beyond names and headings.
@@ -448,6 +468,10 @@ SAFEGUARDING_SENSE = frozenset({RELEVANCE_CONCEPT, "abuse-or-neglect", "adult-at
 # What makes a section or a paragraph one about safeguarding, for telling what a document is
 # about: its words, or an instruction about being worried for someone and what to do.
 SCOPE_SENSE = SAFEGUARDING_SENSE | {"worried-about-someone", "warning-signs"}
+# What makes one passage count in a document about something else: safeguarding words, or being
+# worried about a resident and saying what to do ("anything that concerns them about a resident's
+# welfare ... mention it to the caretaker").
+WORRY_SENSE = SAFEGUARDING_SENSE | {"worried-about-someone"}
 
 # Passages that are no evidence of anything: a table of contents, a revision history, a web
 # site's menu. (A document-control row stays: its "next review" is a passing mention.)
@@ -645,6 +669,7 @@ def _text_layer(document: ExtractedDocument, marked: set[int], catalogue, editio
     relevant = scope == ABOUT
 
     # Pass 2: context, weak or strong evidence, citations.
+    hosted_concepts = frozenset(c for r in catalogue.requirements.values() if r.evidence.host == "partial" for c in r.evidence.concepts)
     for passage, unit, heading, path, sentences, alone in read:
         context = set(root)
         for title in path:
@@ -660,7 +685,7 @@ def _text_layer(document: ExtractedDocument, marked: set[int], catalogue, editio
         if heading:
             around |= in_section[unit]
         # In a document about something else, only a passage about adult safeguarding counts.
-        counts = relevant or unit in scoped_units or bool(around & ADULT_SENSE) or (bool(around & SAFEGUARDING_SENSE) and CHILD_CONCEPT not in around)
+        counts = relevant or unit in scoped_units or bool(around & ADULT_SENSE) or (bool(around & WORRY_SENSE) and CHILD_CONCEPT not in around)
         # Evidence in a section headed as safeguarding, or a paragraph that is itself about it.
         # (A list of document titles that names the safeguarding policy is not about safeguarding.)
         scoped = relevant or unit in scoped_units or safeguarding_sense(
@@ -668,9 +693,14 @@ def _text_layer(document: ExtractedDocument, marked: set[int], catalogue, editio
         )
         if heading and unit in excluding:
             counts = False  # "Advocacy" over "We do not provide advocacy" names what is excluded
+        # A document with a safeguarding section says things about its own subject elsewhere (its
+        # review cycle, its complaints route): kept apart, for the rules that count them as partial.
+        hosted = not counts and scope == SECTION and not weak_passage
         for number, sentence in enumerate(sentences):
             key = (passage.index, number)
             shown = catalogue.with_context(alone[number], around) if counts else frozenset()
+            if hosted:
+                shown = catalogue.with_context(alone[number], around) & hosted_concepts
             committing = bool(shown) and catalogue.commitment(sentence)
             if shown:
                 strong = frozenset() if weak_passage else shown
@@ -680,7 +710,7 @@ def _text_layer(document: ExtractedDocument, marked: set[int], catalogue, editio
                         strong = catalogue.concepts_in(rest, heading=nearest, context=around) if rest else frozenset()
                 for concept in shown:
                     if concept in strong or concept not in excluded:  # a name is no evidence for what the document excludes
-                        hits[concept].append(_Hit(key, sentence, passage, unit, concept in strong, scoped, committing))
+                        hits[concept].append(_Hit(key, sentence, passage, unit, concept in strong, scoped, committing, hosted))
             for rid in _citations_in(sentence, passage, number, catalogue, edition, mentions_guidance):
                 citations[rid].append((key, sentence, passage))
     near = frozenset().union(*(cs for *_rest, alone in read for cs in alone)) | frozenset(excluded)

@@ -56,6 +56,9 @@ class EvidenceRule:
     #: a covering section needs its evidence in at least this many sentences (a list of the
     #: types of abuse in one sentence names them; a section that describes them covers them)
     sentences: int = 1
+    #: ``practice``: the name in one section (a list of the six principles) and the rest of the
+    #: ``need`` in another section ("ask whether they agree") is the idea named and put into practice
+    named_elsewhere: str = "no"
 
     @property
     def concepts(self) -> tuple[str, ...]:
@@ -137,6 +140,7 @@ class Requirement:
                 "in_contracts": list(self.evidence.in_contracts),
                 "commitments": self.evidence.commitments,
                 "sentences": self.evidence.sentences,
+                "named_elsewhere": self.evidence.named_elsewhere,
                 "hints": list(self.evidence.hints),
                 "host": self.evidence.host,
             },

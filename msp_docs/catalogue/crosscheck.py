@@ -114,6 +114,7 @@ class _CrossCheck:
             in_contracts=tuple(body.get("in_contracts", [])),
             commitments=body.get("commitments", "substance"),
             sentences=body.get("sentences", 1),
+            named_elsewhere=body.get("named_elsewhere", "no"),
         )
         for part in ("must", "some", "enough", "hints", "in_contracts"):
             for index, cid in enumerate(getattr(rule, part)):
