@@ -289,6 +289,7 @@ def _basis(status: str, rule, usable: dict, unit: int | None, cited: bool, *, he
 # read as a contract: it is what the contractor undertakes.
 _CONTRACT_TITLE = re.compile(
     r"\b(specification|contract|schedule|tender|terms and conditions|service level agreement|framework agreement|method statement"
+    r"|employer'?s'? requirements|toolbox talk"
     r"|code of (conduct|practice) for (contractors|operatives|suppliers|subcontractors|tradespeople)"
     r"|(supplier|contractor|operative)s?'? code of (conduct|practice))\b"
 )
@@ -452,6 +453,7 @@ LIST_RULE_NEED = 5
 # share: a privacy notice's one line "(safeguarding)" is a passing mention.
 RELEVANT_SENTENCES = 2
 RELEVANCE_CONCEPT = "adult-safeguarding-named"
+TOPIC_CONCEPT = "safeguarding-topic"
 ABOUT, SECTION, PASSING = "about", "section", "passing"
 #: The parts of a document that repeat on every page.
 FURNITURE = frozenset({"header", "footer"})
@@ -464,7 +466,14 @@ ABOUT_SHARE = 0.15
 # In such a document a passage counts only if it is about adults at risk, or about safeguarding
 # with no sign that it means children (a children's policy uses every safeguarding word).
 ADULT_SENSE = frozenset({RELEVANCE_CONCEPT, "adult-at-risk"})
-SAFEGUARDING_SENSE = frozenset({RELEVANCE_CONCEPT, "abuse-or-neglect", "adult-at-risk", "safeguarding-topic"})
+# A kind of abuse named in plain words ("someone taking your money", "being hit, hurt or
+# threatened") makes a passage about safeguarding as much as the word abuse does.
+KINDS_OF_ABUSE = frozenset({
+    "abuse-physical", "abuse-sexual", "abuse-psychological", "abuse-financial", "abuse-domestic",
+    "abuse-discriminatory", "abuse-organisational", "abuse-neglect-omission", "self-neglect", "modern-slavery",
+    "cuckooing", "exploitation", "coercive-control",
+})
+SAFEGUARDING_SENSE = frozenset({RELEVANCE_CONCEPT, "abuse-or-neglect", "adult-at-risk", "safeguarding-topic"}) | KINDS_OF_ABUSE
 # What makes a section or a paragraph one about safeguarding, for telling what a document is
 # about: its words, or an instruction about being worried for someone and what to do.
 SCOPE_SENSE = SAFEGUARDING_SENSE | {"worried-about-someone", "warning-signs"}
@@ -662,11 +671,14 @@ def _text_layer(document: ExtractedDocument, marked: set[int], catalogue, editio
     paragraphs = [set().union(*alone) for p, _u, heading, _path, _s, alone in read if not heading and p.part not in FURNITURE]
     if safeguarding_sense(root) or any(safeguarding_sense(set(h)) for h in first_headings):
         scope = ABOUT
-    elif paragraphs and sum(safeguarding_sense(cs) for cs in paragraphs) >= max(RELEVANT_SENTENCES, ABOUT_SHARE * len(paragraphs)):
+    elif paragraphs and sum(safeguarding_sense(cs, SCOPE_SENSE) for cs in paragraphs) >= max(RELEVANT_SENTENCES, ABOUT_SHARE * len(paragraphs)):
         scope = ABOUT
     else:
         scope = SECTION if scoped_units else PASSING
     relevant = scope == ABOUT
+    if relevant:
+        # A document about adult safeguarding is read in that sense throughout, as if its title said so.
+        root.add(TOPIC_CONCEPT)
 
     # Pass 2: context, weak or strong evidence, citations.
     hosted_concepts = frozenset(c for r in catalogue.requirements.values() if r.evidence.host == "partial" for c in r.evidence.concepts)
