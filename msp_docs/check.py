@@ -289,7 +289,8 @@ def _basis(status: str, rule, usable: dict, unit: int | None, cited: bool, *, he
 # read as a contract: it is what the contractor undertakes.
 _CONTRACT_TITLE = re.compile(
     r"\b(specification|contract|schedule|tender|terms and conditions|service level agreement|framework agreement|method statement"
-    r"|employer'?s'? requirements|toolbox talk"
+    r"|employer'?s'? requirements|toolbox talk|(supplier|contractor)s?'? (safeguarding )?(requirements|standards)"
+    r"|(operative|engineer|site team|tradesperson)s?'? code of (conduct|practice)|work(ing)? in (clients|customers)'? homes"
     r"|code of (conduct|practice) for (contractors|operatives|suppliers|subcontractors|tradespeople)"
     r"|(supplier|contractor|operative)s?'? code of (conduct|practice))\b"
 )
@@ -482,6 +483,9 @@ SCOPE_SENSE = SAFEGUARDING_SENSE | {"worried-about-someone", "warning-signs"}
 # welfare ... mention it to the caretaker").
 WORRY_SENSE = SAFEGUARDING_SENSE | {"worried-about-someone"}
 
+# (Not a contract or a specification: a contractor's safeguarding duties are what it is read for.)
+_KIND_OF_DOCUMENT = re.compile(r"\b(policy|procedure|protocol|strategy|plan|handbook|charter)\b", re.IGNORECASE)
+
 # Passages that are no evidence of anything: a table of contents, a revision history, a web
 # site's menu. (A document-control row stays: its "next review" is a passing mention.)
 _CONTENTS_HEADING = re.compile(r"^(table of )?contents$|^contents page$", re.IGNORECASE)
@@ -669,9 +673,12 @@ def _text_layer(document: ExtractedDocument, marked: set[int], catalogue, editio
     # A section headed "If you are worried about a resident" is a safeguarding section too.
     scoped_units = {u for u, heads in unit_heads.items() if u and safeguarding_sense(heads, SCOPE_SENSE)}
     paragraphs = [set().union(*alone) for p, _u, heading, _path, _s, alone in read if not heading and p.part not in FURNITURE]
+    # A title that names a kind of document and another subject ("Anti-social Behaviour Policy",
+    # "Tenancy Fraud Policy") says what the document is about, however often it speaks of abuse.
+    other_subject = bool(document.title and _KIND_OF_DOCUMENT.search(document.title)) and not safeguarding_sense(root, SCOPE_SENSE)
     if safeguarding_sense(root) or any(safeguarding_sense(set(h)) for h in first_headings):
         scope = ABOUT
-    elif paragraphs and sum(safeguarding_sense(cs, SCOPE_SENSE) for cs in paragraphs) >= max(RELEVANT_SENTENCES, ABOUT_SHARE * len(paragraphs)):
+    elif not other_subject and paragraphs and sum(safeguarding_sense(cs, SCOPE_SENSE) for cs in paragraphs) >= max(RELEVANT_SENTENCES, ABOUT_SHARE * len(paragraphs)):
         scope = ABOUT
     else:
         scope = SECTION if scoped_units else PASSING
