@@ -77,6 +77,8 @@ class Document:
     format: str
     description: str
     readings: tuple[Reading, ...] = field(default=())
+    #: the day the blind set's authors wrote it (each day's documents were made and read the same way)
+    written: str = ""
 
     @property
     def name(self) -> str:
@@ -127,7 +129,7 @@ def blind_documents() -> list[Document]:
         path = HERE / "blind" / "documents" / entry["file"]
         docs.append(
             Document("blind", path, entry["kind"], entry["split"], entry["author"], entry["format"], entry["description"],
-                     tuple(_readings(HERE / "blind" / "readings", path.stem)))
+                     tuple(_readings(HERE / "blind" / "readings", path.stem)), str(entry.get("written", "")))
         )
     return docs
 

@@ -59,6 +59,7 @@ def check_rows(documents=None) -> list[dict]:
                     "split": doc.split,
                     "kind": doc.kind,
                     "author": doc.author,
+                    "written": doc.written,
                     "file": doc.name,
                     "theme": theme,
                     "readings": [r.status(theme) for r in doc.readings],
@@ -116,6 +117,11 @@ def evaluate(splits=("dev", "holdout")) -> dict:
             chosen = [r for r in rows if (set_name == "all" or r["set"] == set_name) and (split == "all" or r["split"] == split)]
             if chosen:
                 groups[f"{set_name}/{split}"] = summarise(chosen)
+            if set_name == "blind":
+                for day in sorted({r["written"] for r in rows if r["set"] == "blind" and r["written"]}):
+                    dated = [r for r in chosen if r["written"] == day]
+                    if dated and len(dated) != len(chosen):
+                        groups[f"blind/{split}/{day[5:]}"] = summarise(dated)
     return {"groups": groups, "rows": rows}
 
 
@@ -125,11 +131,11 @@ def _pct(value) -> str:
 
 def print_table(groups: dict) -> None:
     """The figures as a table, one group a line."""
-    print(f"{'group':16} {'docs':>4} | {'readers':^15} | {'checker v either':^17} | {'checker v shared':^17} | {'queued':>6} {'rest right':>10}")
-    print(f"{'':16} {'':>4} | {'exact':>7} {'pres.':>7} | {'exact':>8} {'pres.':>8} | {'exact':>8} {'pres.':>8} |")
+    print(f"{'group':22} {'docs':>4} | {'readers':^15} | {'checker v either':^17} | {'checker v shared':^17} | {'queued':>6} {'rest right':>10}")
+    print(f"{'':22} {'':>4} | {'exact':>7} {'pres.':>7} | {'exact':>8} {'pres.':>8} | {'exact':>8} {'pres.':>8} |")
     for name, g in groups.items():
         print(
-            f"{name:16} {g['documents']:4} | {_pct(g['readers']['exact']):>7} {_pct(g['readers']['presence']):>7} | "
+            f"{name:22} {g['documents']:4} | {_pct(g['readers']['exact']):>7} {_pct(g['readers']['presence']):>7} | "
             f"{_pct(g['checker_vs_either']['exact']):>8} {_pct(g['checker_vs_either']['presence']):>8} | "
             f"{_pct(g['checker_vs_shared']['exact']):>8} {_pct(g['checker_vs_shared']['presence']):>8} | "
             f"{_pct(g['queued_share']):>6} {_pct(g['not_queued_right']):>10}"
