@@ -484,7 +484,8 @@ SCOPE_SENSE = SAFEGUARDING_SENSE | {"worried-about-someone", "warning-signs"}
 WORRY_SENSE = SAFEGUARDING_SENSE | {"worried-about-someone"}
 
 # (Not a contract or a specification: a contractor's safeguarding duties are what it is read for.)
-_KIND_OF_DOCUMENT = re.compile(r"\b(policy|procedure|protocol|strategy|plan|handbook|charter)\b", re.IGNORECASE)
+# The kind must follow a word of its subject: "About this policy" names no subject.
+_KIND_OF_DOCUMENT = re.compile(r"\b(?!(?:this|the|our|its|their|a|an|about|of|and)\b)[a-z][\w'-]*\s+(policy|procedure|protocol|strategy|plan|handbook|charter)\b", re.IGNORECASE)
 
 # Passages that are no evidence of anything: a table of contents, a revision history, a web
 # site's menu. (A document-control row stays: its "next review" is a passing mention.)
