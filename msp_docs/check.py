@@ -430,11 +430,17 @@ class _TextLayer:
         names_count = rule.need >= LIST_RULE_NEED
         units: dict[int, dict[str, bool]] = defaultdict(dict)
         sentences: dict[int, set] = defaultdict(set)
+        named_in: dict[tuple, set] = defaultdict(set)  # sentence -> the rule's concepts it names
+        hinted: set = set()  # sentences with one of the rule's hints (signs of abuse described)
         for concept in rule.concepts:
             for hit in self.hits.get(concept, ()):
                 if not anywhere and self.scope != ABOUT and not hit.scoped:
                     continue
                 sentences[hit.unit].add(hit.key)
+                if concept not in rule.hints:
+                    named_in[hit.key].add(concept)
+                else:
+                    hinted.add(hit.key)
                 seen = units[hit.unit]
                 strong = (hit.strong or names_count) and not (hit.commitment and rule.commitments == "partial")
                 seen[concept] = seen.get(concept, False) or strong
@@ -442,6 +448,13 @@ class _TextLayer:
             seen = units[unit]
             if len(sentences[unit]) < rule.sentences:
                 continue
+            if rule.described:
+                # A list in one sentence names its items; sentences that each take one or two of
+                # them, or describe the signs, describe them; the whole statutory list sets them out.
+                described = sum(1 <= len(named_in[key]) <= 2 or key in hinted for key in sentences[unit])
+                full_list = len(set().union(*(named_in[key] for key in sentences[unit]))) >= FULL_LIST
+                if described < rule.described and not full_list:
+                    continue
             if any(strong and not concept.endswith(NAME_SUFFIX) for concept, strong in seen.items()) and rule.assess(seen) == COVERED:
                 return unit
         return None
@@ -450,6 +463,8 @@ class _TextLayer:
 # A requirement that asks for this many of its concepts is a list (the types of abuse, the six
 # principles): there, naming the items is the substance, so names in a table or list count.
 LIST_RULE_NEED = 5
+# A list this long in one sentence is the statutory list set out, not a few names in passing.
+FULL_LIST = 8
 # A document with fewer paragraphs about safeguarding than this is not about it, whatever their
 # share: a privacy notice's one line "(safeguarding)" is a passing mention.
 RELEVANT_SENTENCES = 2

@@ -59,6 +59,9 @@ class EvidenceRule:
     #: ``practice``: the name in one section (a list of the six principles) and the rest of the
     #: ``need`` in another section ("ask whether they agree") is the idea named and put into practice
     named_elsewhere: str = "no"
+    #: a covering section needs this many sentences that each name one or two of the concepts
+    #: (describing them), unless one sentence sets out the whole list (0: not asked)
+    described: int = 0
 
     @property
     def concepts(self) -> tuple[str, ...]:
@@ -141,6 +144,7 @@ class Requirement:
                 "commitments": self.evidence.commitments,
                 "sentences": self.evidence.sentences,
                 "named_elsewhere": self.evidence.named_elsewhere,
+                "described": self.evidence.described,
                 "hints": list(self.evidence.hints),
                 "host": self.evidence.host,
             },

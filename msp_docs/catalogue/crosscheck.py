@@ -115,6 +115,7 @@ class _CrossCheck:
             commitments=body.get("commitments", "substance"),
             sentences=body.get("sentences", 1),
             named_elsewhere=body.get("named_elsewhere", "no"),
+            described=body.get("described", 0),
         )
         for part in ("must", "some", "enough", "hints", "in_contracts"):
             for index, cid in enumerate(getattr(rule, part)):
