@@ -446,8 +446,6 @@ class _TextLayer:
                 seen[concept] = seen.get(concept, False) or strong
         for unit in sorted(units):
             seen = units[unit]
-            if len(sentences[unit]) < rule.sentences:
-                continue
             if rule.described:
                 # A list in one sentence names its items; sentences that each take one or two of
                 # them, or describe the signs, describe them; the whole statutory list sets them out.
@@ -455,6 +453,8 @@ class _TextLayer:
                 full_list = len(set().union(*(named_in[key] for key in sentences[unit]))) >= FULL_LIST
                 if described < rule.described and not full_list:
                     continue
+            elif len(sentences[unit]) < rule.sentences:
+                continue
             if any(strong and not concept.endswith(NAME_SUFFIX) for concept, strong in seen.items()) and rule.assess(seen) == COVERED:
                 return unit
         return None

@@ -186,3 +186,77 @@ def test_a_contractors_code_states_the_contractors_duties(tmp_path):
     report = check_document(path)
     assert report.baseline == "contract"
     assert report.result("contractors").status == "covered"
+
+
+def _report(tmp_path, text: str, name: str = "doc.md"):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return check_document(path)
+
+
+def test_a_policy_titled_for_another_subject_is_not_about_safeguarding_however_often_it_speaks_of_abuse(tmp_path):
+    body = ("## What ASB is\n\nASB includes harassment, hate crime, domestic abuse, verbal abuse and threats.\n\n"
+            "## Our approach\n\nWe take reports of abuse and harassment seriously and work with the police.\n\n"
+            "## Complaints\n\nIf you are unhappy with how we handled your report, you can make a complaint.\n")
+    report = _report(tmp_path, "# Anti-social Behaviour Policy\n\n" + body)
+    assert report.subject != "about"
+    assert report.result("complaints-whistleblowing").status != "covered"
+    assert report.result("principle-partnership").status != "covered"
+
+
+def test_a_plain_words_page_about_keeping_safe_is_about_safeguarding(tmp_path):
+    text = ("# Keeping safe\n\nWe want you to feel safe at home.\n\n## When things are not OK\n\nThings to look out for:\n\n"
+            "- someone taking your money or your bank card\n- being hit, hurt or threatened\n"
+            "- a partner controlling where you go or who you see\n- being picked on because of who you are\n"
+            "- people using your flat to sell drugs (cuckooing)\n\n"
+            "We also know that some people stop eating properly or stop looking after their home.\n")
+    report = _report(tmp_path, text)
+    assert report.subject == "about"
+    assert report.result("types-of-abuse").status == "covered"
+
+
+def test_kinds_of_abuse_named_in_one_sentence_are_partial_and_described_are_covered(tmp_path):
+    listed = ABOUT_ADULTS + "Abuse\n\nAbuse can be physical, emotional, sexual or financial, or it can be neglect.\n"
+    assert _status(tmp_path, listed, "types-of-abuse") == "partial"
+    described = listed + ("Financial abuse includes someone taking a resident's money or pension.\n\n"
+                          "Self-neglect is when a person stops looking after themselves or their home.\n")
+    assert _status(tmp_path, described, "types-of-abuse") == "covered"
+    statutory = ABOUT_ADULTS + ("Abuse\n\nThe kinds of abuse are physical, sexual, psychological, financial, discriminatory, "
+                                "organisational and domestic abuse, modern slavery, neglect and self-neglect.\n")
+    assert _status(tmp_path, statutory, "types-of-abuse") == "covered"
+
+
+def test_a_contractors_reporting_deadline_is_a_duty_and_a_hope_is_partial(tmp_path):
+    duty = ABOUT_ADULTS + ("Contractors\n\nOur repairs and gas contractors are required to report any concern about abuse or "
+                           "neglect to the landlord on the same working day.\n")
+    assert _status(tmp_path, duty, "contractors") == "covered"
+    hope = ABOUT_ADULTS + ("Contractors\n\nContractors working in our schemes are expected to follow the spirit of this policy "
+                           "and to tell the scheme manager if they are worried about a resident.\n")
+    assert _status(tmp_path, hope, "contractors") == "partial"
+
+
+def test_a_check_in_after_a_case_with_an_assistance_programme_is_support_and_supervision_alone_is_partial(tmp_path):
+    support = ABOUT_ADULTS + ("Looking after yourself\n\nIf a safeguarding case has upset you, your manager will check in with you "
+                              "afterwards, and our Employee Assistance Programme is available 24 hours a day.\n")
+    assert _status(tmp_path, support, "supervision") == "covered"
+    bare = ABOUT_ADULTS + "Supervision\n\nStaff who deal with safeguarding cases have supervision.\n"
+    assert _status(tmp_path, bare, "supervision") == "partial"
+
+
+def test_a_code_with_a_safeguarding_section_has_its_own_review_cycle_as_a_partial(tmp_path):
+    text = ("# Site Team Code of Conduct\n\n## Uniform\n\nWear your uniform and badge at all times.\n\n"
+            "## Keys\n\nSign keys in and out.\n\n## Parking\n\nPark only in marked bays.\n\n"
+            "## Safeguarding\n\nIf you are worried that a resident is being abused or neglected, tell your supervisor the same day.\n\n"
+            "## Review\n\nThis code is reviewed every year by the Head of People.\n")
+    report = _report(tmp_path, text)
+    assert report.subject == "section"
+    assert report.result("policy-review").status == "partial"
+
+
+def test_a_principle_named_in_a_list_and_put_into_practice_elsewhere_is_covered(tmp_path):
+    named = ABOUT_ADULTS + ("Principles\n\nWe follow the six safeguarding principles: empowerment, prevention, proportionality, protection, "
+                            "partnership and accountability.\n\n")
+    assert _status(tmp_path, named, "principle-empowerment") == "partial"
+    practised = named + ("Responding to a concern\n\nWe always seek the person's consent, and we respect their right to make "
+                         "their own decisions.\n")
+    assert _status(tmp_path, practised, "principle-empowerment") == "covered"
