@@ -218,6 +218,11 @@ def check_extracted(document: ExtractedDocument, *, baseline: str = "auto", edit
             elif layer.scope == PASSING:
                 status, held_back = PARTIAL, True
                 note = "the document deals with adult safeguarding only in passing"
+            elif layer.other_subject:
+                # A tenancy or ASB policy with a safeguarding section points to the safeguarding
+                # arrangements; it is not where they are set out.
+                status, held_back = PARTIAL, True
+                note = "the document is a policy on another subject (its title says so), with a section on safeguarding"
         evidence = _pick_evidence(rule, usable, citations.get(rid, []) if cited else [], unit)
         weak = False
         if note:
@@ -390,6 +395,8 @@ class _TextLayer:
     scope: str
     #: concepts whose words appear somewhere, whether or not they counted (context, exclusions)
     near: frozenset[str] = frozenset()
+    #: the title names a policy or procedure on another subject ("Tenancy Sustainment Policy")
+    other_subject: bool = False
 
     def usable(self, rule, hit: "_Hit") -> bool:
         """Whether a hit counts for a rule at all: see ``EvidenceRule.host``."""
@@ -468,6 +475,9 @@ FULL_LIST = 8
 # A document with fewer paragraphs about safeguarding than this is not about it, whatever their
 # share: a privacy notice's one line "(safeguarding)" is a passing mention.
 RELEVANT_SENTENCES = 2
+# A section under a plain heading is a safeguarding section when this many of its paragraphs
+# (and at least half) are about safeguarding.
+PLAIN_SECTION = 3
 RELEVANCE_CONCEPT = "adult-safeguarding-named"
 TOPIC_CONCEPT = "safeguarding-topic"
 ABOUT, SECTION, PASSING = "about", "section", "passing"
@@ -689,6 +699,13 @@ def _text_layer(document: ExtractedDocument, marked: set[int], catalogue, editio
     # A section headed "If you are worried about a resident" is a safeguarding section too.
     scoped_units = {u for u, heads in unit_heads.items() if u and safeguarding_sense(heads, SCOPE_SENSE)}
     paragraphs = [set().union(*alone) for p, _u, heading, _path, _s, alone in read if not heading and p.part not in FURNITURE]
+    # So is a section under a plainer heading ("Keeping residents safe") whose paragraphs are
+    # mostly about safeguarding.
+    by_unit: dict[int, list[bool]] = defaultdict(list)
+    for p, u, heading, _path, _s, alone in read:
+        if u and not heading and p.part not in FURNITURE:
+            by_unit[u].append(safeguarding_sense(set().union(*alone), SCOPE_SENSE))
+    scoped_units |= {u for u, marks in by_unit.items() if sum(marks) >= max(PLAIN_SECTION, len(marks) / 2)}
     # A title that names a kind of document and another subject ("Anti-social Behaviour Policy",
     # "Tenancy Fraud Policy") says what the document is about, however often it speaks of abuse.
     other_subject = bool(document.title and _KIND_OF_DOCUMENT.search(document.title)) and not safeguarding_sense(root, SCOPE_SENSE)
@@ -749,7 +766,7 @@ def _text_layer(document: ExtractedDocument, marked: set[int], catalogue, editio
             for rid in _citations_in(sentence, passage, number, catalogue, edition, mentions_guidance):
                 citations[rid].append((key, sentence, passage))
     near = frozenset().union(*(cs for *_rest, alone in read for cs in alone)) | frozenset(excluded)
-    return _TextLayer(hits, citations, scope, near)
+    return _TextLayer(hits, citations, scope, near, other_subject and scope != ABOUT)
 
 
 def _citations_in(sentence: str, passage: Passage, sentence_number: int, catalogue, edition: str, mentions_guidance: bool) -> set[str]:
