@@ -499,7 +499,10 @@ KINDS_OF_ABUSE = frozenset({
     "abuse-discriminatory", "abuse-organisational", "abuse-neglect-omission", "self-neglect", "modern-slavery",
     "cuckooing", "exploitation", "coercive-control",
 })
-SAFEGUARDING_SENSE = frozenset({RELEVANCE_CONCEPT, "abuse-or-neglect", "adult-at-risk", "safeguarding-topic"}) | KINDS_OF_ABUSE
+# (A title naming one kind, "Hate Crime Procedure", is about that subject: titles are read in
+# the narrower sense.)
+TITLE_SENSE = frozenset({RELEVANCE_CONCEPT, "abuse-or-neglect", "adult-at-risk", "safeguarding-topic"})
+SAFEGUARDING_SENSE = TITLE_SENSE | KINDS_OF_ABUSE
 # What makes a section or a paragraph one about safeguarding, for telling what a document is
 # about: its words, or an instruction about being worried for someone and what to do.
 SCOPE_SENSE = SAFEGUARDING_SENSE | {"worried-about-someone", "warning-signs"}
@@ -708,8 +711,8 @@ def _text_layer(document: ExtractedDocument, marked: set[int], catalogue, editio
     scoped_units |= {u for u, marks in by_unit.items() if sum(marks) >= max(PLAIN_SECTION, len(marks) / 2)}
     # A title that names a kind of document and another subject ("Anti-social Behaviour Policy",
     # "Tenancy Fraud Policy") says what the document is about, however often it speaks of abuse.
-    other_subject = bool(document.title and _KIND_OF_DOCUMENT.search(document.title)) and not safeguarding_sense(root, SCOPE_SENSE)
-    if safeguarding_sense(root) or any(safeguarding_sense(set(h)) for h in first_headings):
+    other_subject = bool(document.title and _KIND_OF_DOCUMENT.search(document.title)) and not safeguarding_sense(root, TITLE_SENSE | {"worried-about-someone"})
+    if safeguarding_sense(root, TITLE_SENSE) or any(safeguarding_sense(set(h), TITLE_SENSE) for h in first_headings):
         scope = ABOUT
     elif not other_subject and paragraphs and sum(safeguarding_sense(cs, SCOPE_SENSE) for cs in paragraphs) >= max(RELEVANT_SENTENCES, ABOUT_SHARE * len(paragraphs)):
         scope = ABOUT
