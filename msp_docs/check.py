@@ -303,6 +303,10 @@ _POLICY_TITLE = re.compile(r"\b(policy|statement|commitment|code of (conduct|pra
 _PROCEDURE_TITLE = re.compile(r"\b(procedure|process|flowchart|what to do|how to (respond|report)|responding to|worried about|protocol|practice guidance)\b")
 
 
+# A report on a contract, an audit or a self-assessment is a report, not the contract.
+_REPORT_TITLE = re.compile(r"\b(report|self[- ]audit|letter|return|minutes)\b")
+
+
 def _choose_baseline(document: ExtractedDocument, baseline: str) -> tuple[str, str]:
     if baseline != "auto":
         return baseline, "given"
@@ -316,7 +320,7 @@ def _choose_baseline(document: ExtractedDocument, baseline: str) -> tuple[str, s
         heads = [p.text for p in document.passages[:6] if len(p.text) <= 120]
     # The title decides when it names a kind; otherwise the opening headings do.
     for text in (title, " ".join([title] + heads).lower()):
-        if _CONTRACT_TITLE.search(text):
+        if _CONTRACT_TITLE.search(text) and not _REPORT_TITLE.search(text):
             return "contract", "guessed from the title, which names a contract, a specification or a contractors' code"
         if _POLICY_TITLE.search(text) and text is title:
             return "policy", "guessed from the title, which names a policy"
@@ -757,9 +761,11 @@ def _text_layer(document: ExtractedDocument, marked: set[int], catalogue, editio
             if hosted:
                 shown = catalogue.with_context(alone[number], around) & hosted_concepts
             committing = bool(shown) and catalogue.commitment(sentence)
+            # A question ("How do subcontractors meet your requirements?") asks; it does not say.
+            asking = sentence.rstrip().endswith("?")
             if shown:
-                strong = frozenset() if weak_passage else shown
-                if not weak_passage:
+                strong = frozenset() if weak_passage or asking else shown
+                if not weak_passage and not asking:
                     rest = _without_deferred(sentence)
                     if rest is not None:
                         strong = catalogue.concepts_in(rest, heading=nearest, context=around) if rest else frozenset()
