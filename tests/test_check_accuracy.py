@@ -5,7 +5,7 @@ The issue's targets (holdout, labels every reader shares: exact >= 95%, presence
 checker agreeing with each single reader as often as the readers agree with each other; 97% of
 the verdicts not queued for review right with at most 20% queued) are NOT met yet: the README's
 accuracy section gives the measured figures. The floors below are regression guards set just
-under the figures measured on 3 December 2026, so a change that makes the checker worse fails;
+under the figures measured on 4 December 2026 (185 documents), so a change that makes the checker worse fails;
 a change that makes it better should raise them. One target is met and held exactly: no
 `covered` verdict on a document that is not about adult safeguarding.
 """
@@ -22,16 +22,18 @@ EVAL = Path(__file__).resolve().parent / "eval"
 
 # (group, measure) -> floor. Groups are set/split as evaluate.py prints them.
 FLOORS = {
-    ("all/dev", "shared"): 0.905,
-    ("blind/dev", "shared"): 0.885,
-    ("project/dev", "shared"): 0.96,
-    ("blind/holdout", "shared"): 0.79,
-    ("project/holdout", "shared"): 0.895,
-    ("all/holdout", "shared"): 0.815,
-    ("all/dev", "presence"): 0.95,
-    ("all/holdout", "presence"): 0.905,
+    ("all/dev", "shared"): 0.88,
+    ("blind/dev", "shared"): 0.87,
+    ("project/dev", "shared"): 0.965,
+    ("blind/holdout", "shared"): 0.795,
+    ("blind/holdout/12-04", "shared"): 0.79,
+    ("project/holdout", "shared"): 0.92,
+    ("all/holdout", "shared"): 0.805,
+    ("all/dev", "presence"): 0.935,
+    ("all/holdout", "presence"): 0.895,
 }
-QUEUE_MOST = 0.25  # share of verdicts queued for review, at most
+QUEUE_MOST = 0.25  # share of verdicts queued for review, at most, on any group
+DEV_QUEUE_MOST = 0.20  # on dev, where confidence.yaml's review_below is chosen to keep within the issue's limit
 
 
 def _module(name: str):
@@ -62,7 +64,7 @@ def test_the_evaluation_sets_are_whole_and_every_quote_is_in_its_document():
 
 def test_every_document_is_judged_against_at_least_two_readers(result):
     documents = {(r["set"], r["file"]) for r in result["rows"]}
-    assert len(documents) >= 18 + 30 + 21  # the project set, and the blind set's 59 documents
+    assert len(documents) >= 18 + 167  # the project set, and the blind set's 167 documents
     assert all(len(r["readings"]) >= 2 for r in result["rows"])
     assert len(result["rows"]) == 23 * len(documents)
 
@@ -72,7 +74,7 @@ def test_agreement_with_the_shared_labels_stays_above_its_floor(result, group, m
     figures = result["groups"][group]["checker_vs_shared"]
     value = figures["exact"] if measure == "shared" else figures["presence"]
     wrong = [f"{r['file']} {r['theme']}: readers {r['shared']}, checker {r['got']}" for r in result["rows"]
-             if f"{r['set']}/{r['split']}" == group and r["shared"] and r["shared"] != r["got"]]
+             if group in (f"{r['set']}/{r['split']}", f"{r['set']}/{r['split']}/{r['written'][5:]}") and r["shared"] and r["shared"] != r["got"]]
     assert value >= FLOORS[(group, measure)], f"{group} {measure} {value:.1%} < {FLOORS[(group, measure)]:.1%}:\n" + "\n".join(wrong[:40])
 
 
@@ -88,6 +90,7 @@ def test_the_review_queue_holds_the_doubtful_verdicts(result):
         assert g["queued_share"] <= QUEUE_MOST, f"{group}: {g['queued_share']:.1%} of verdicts queued"
         # What is not queued must be more often right than the verdicts as a whole.
         assert g["not_queued_right"] >= g["checker_vs_shared"]["exact"] + 0.02, group
+    assert result["groups"]["all/dev"]["queued_share"] <= DEV_QUEUE_MOST
 
 
 # --------------------------------------------------------------------------- the general rules behind the figures
