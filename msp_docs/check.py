@@ -515,8 +515,9 @@ SCOPE_SENSE = SAFEGUARDING_SENSE | {"worried-about-someone", "warning-signs"}
 # welfare ... mention it to the caretaker").
 WORRY_SENSE = SAFEGUARDING_SENSE | {"worried-about-someone"}
 
-# (Not a contract or a specification: a contractor's safeguarding duties are what it is read for.)
-# The kind must follow a word of its subject: "About this policy" names no subject.
+# A title naming a policy (or the like) on a subject: the kind must follow a word of its subject,
+# so "About this policy" names none. Contracts and specifications are left out, since a
+# contractor's safeguarding duties are what such a document is read for.
 _KIND_OF_DOCUMENT = re.compile(r"\b(?!(?:this|the|our|its|their|a|an|about|of|and)\b)[a-z][\w'-]*\s+(policy|procedure|protocol|strategy|plan|handbook|charter)\b", re.IGNORECASE)
 
 # Passages that are no evidence of anything: a table of contents, a revision history, a web
@@ -757,9 +758,12 @@ def _text_layer(document: ExtractedDocument, marked: set[int], catalogue, editio
         hosted = not counts and scope == SECTION and not weak_passage
         for number, sentence in enumerate(sentences):
             key = (passage.index, number)
-            shown = catalogue.with_context(alone[number], around) if counts else frozenset()
-            if hosted:
-                shown = catalogue.with_context(alone[number], around) & hosted_concepts
+            if counts or hosted:
+                shown = catalogue.with_context(alone[number], around)
+                if hosted:
+                    shown &= hosted_concepts
+            else:
+                shown = frozenset()
             committing = bool(shown) and catalogue.commitment(sentence)
             # A question ("How do subcontractors meet your requirements?") asks; it does not say.
             asking = sentence.rstrip().endswith("?")
