@@ -729,7 +729,7 @@ def _text_layer(document: ExtractedDocument, marked: set[int], catalogue, editio
         root.add(TOPIC_CONCEPT)
 
     # Pass 2: context, weak or strong evidence, citations.
-    hosted_concepts = frozenset(c for r in catalogue.requirements.values() if r.evidence.host == "partial" for c in r.evidence.concepts)
+    hosted_concepts = catalogue.hosted_concepts
     for passage, unit, heading, path, sentences, alone in read:
         context = set(root)
         for title in path:

@@ -182,6 +182,11 @@ class Catalogue:
     confidence_table: Mapping[str, Any] = field(default_factory=dict, repr=False)
     commitment_regex: re.Pattern | None = field(default=None, repr=False)
 
+    @cached_property
+    def hosted_concepts(self) -> frozenset[str]:
+        """The concepts of the rules whose ``host`` is ``partial`` (what a document says of its own subject can count for them)."""
+        return frozenset(c for r in self.requirements.values() if r.evidence.host == "partial" for c in r.evidence.concepts)
+
     def commitment(self, sentence: str) -> bool:
         """True when the sentence is a generic statement of commitment or belief (see concepts.yaml)."""
         return self._commitment(normalise(sentence).lower())
