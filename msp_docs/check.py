@@ -427,7 +427,7 @@ class _TextLayer:
         carries the rest of its substance is the idea named and turned into practice.
         """
         names = [c for c in found if c.endswith(NAME_SUFFIX)]
-        if rule.named_elsewhere != "practice" or not names or rule.need < 2:
+        if not rule.named_elsewhere or not names or rule.need < 2:
             return None
         rest = [c for c in rule.concepts if not c.endswith(NAME_SUFFIX) and c not in rule.hints]
         return self.unit_with(rest, rule.need - len(names))
@@ -706,13 +706,15 @@ def _text_layer(document: ExtractedDocument, marked: set[int], catalogue, editio
 
     # A section headed "If you are worried about a resident" is a safeguarding section too.
     scoped_units = {u for u, heads in unit_heads.items() if u and safeguarding_sense(heads, SCOPE_SENSE)}
-    paragraphs = [set().union(*alone) for p, _u, heading, _path, _s, alone in read if not heading and p.part not in FURNITURE]
+    paragraphs: list[set[str]] = []
     # So is a section under a plainer heading ("Keeping residents safe") whose paragraphs are
     # mostly about safeguarding.
     by_unit: dict[int, list[bool]] = defaultdict(list)
     for p, u, heading, _path, _s, alone in read:
-        if u and not heading and p.part not in FURNITURE:
-            by_unit[u].append(safeguarding_sense(set().union(*alone), SCOPE_SENSE))
+        if not heading and p.part not in FURNITURE:
+            paragraphs.append(set().union(*alone))
+            if u:
+                by_unit[u].append(safeguarding_sense(paragraphs[-1], SCOPE_SENSE))
     scoped_units |= {u for u, marks in by_unit.items() if sum(marks) >= max(PLAIN_SECTION, len(marks) / 2)}
     # A title that names a kind of document and another subject ("Anti-social Behaviour Policy",
     # "Tenancy Fraud Policy") says what the document is about, however often it speaks of abuse.

@@ -56,9 +56,9 @@ class EvidenceRule:
     #: a covering section needs its evidence in at least this many sentences (a list of the
     #: types of abuse in one sentence names them; a section that describes them covers them)
     sentences: int = 1
-    #: ``practice``: the name in one section (a list of the six principles) and the rest of the
-    #: ``need`` in another section ("ask whether they agree") is the idea named and put into practice
-    named_elsewhere: str = "no"
+    #: the name in one section (a list of the six principles) and the rest of the ``need`` in
+    #: another section ("ask whether they agree") is the idea named and put into practice
+    named_elsewhere: bool = False
     #: a covering section needs this many sentences that each name one or two of the concepts
     #: (describing them), unless one sentence sets out the whole list (0: not asked)
     described: int = 0

@@ -114,7 +114,7 @@ class _CrossCheck:
             in_contracts=tuple(body.get("in_contracts", [])),
             commitments=body.get("commitments", "substance"),
             sentences=body.get("sentences", 1),
-            named_elsewhere=body.get("named_elsewhere", "no"),
+            named_elsewhere=body.get("named_elsewhere", False),
             described=body.get("described", 0),
         )
         for part in ("must", "some", "enough", "hints", "in_contracts"):

@@ -108,6 +108,11 @@ def summarise(rows: list[dict]) -> dict:
     }
 
 
+def day_group(row: dict, split: str | None = None) -> str | None:
+    """The group of a blind row's day within a split ("blind/holdout/12-04"; its own split unless given), or None."""
+    return f"blind/{split or row['split']}/{row['written'][5:]}" if row["set"] == "blind" and row["written"] else None
+
+
 def evaluate(splits=("dev", "holdout")) -> dict:
     """Checker and readers on the chosen splits: figures by set and split, and every row."""
     rows = [r for r in check_rows() if r["split"] in splits]
@@ -118,10 +123,13 @@ def evaluate(splits=("dev", "holdout")) -> dict:
             if chosen:
                 groups[f"{set_name}/{split}"] = summarise(chosen)
             if set_name == "blind":
-                for day in sorted({r["written"] for r in rows if r["set"] == "blind" and r["written"]}):
-                    dated = [r for r in chosen if r["written"] == day]
-                    if dated and len(dated) != len(chosen):
-                        groups[f"blind/{split}/{day[5:]}"] = summarise(dated)
+                by_day: dict[str, list] = {}
+                for r in chosen:
+                    if day_group(r, split):
+                        by_day.setdefault(day_group(r, split), []).append(r)
+                for name, dated in sorted(by_day.items()):
+                    if len(dated) != len(chosen):
+                        groups[name] = summarise(dated)
     return {"groups": groups, "rows": rows}
 
 
